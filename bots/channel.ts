@@ -1,0 +1,55 @@
+import type { ConversationRef, InboundEvent } from '../src/domain/types.ts'
+
+/** What a channel can carry; the core adapts its messages to these. */
+export interface ChannelCapabilities {
+  /** Longest text one send may carry, in UTF-8 bytes; longer text is split or refused. */
+  maxTextBytes: number
+  /** Whether the channel can take part in group conversations. */
+  groups: boolean
+  /** Whether the channel can send images and files. */
+  media: boolean
+}
+
+export interface OutboundText {
+  /** Our message id: channels that support it use it to make sends idempotent. */
+  id: string
+  text: string
+}
+
+/** A send that the platform refused for good (contact gone, account banned) rather than a passing fault. */
+export class PermanentSendError extends Error {
+  constructor(
+    message: string,
+    readonly code: string,
+  ) {
+    super(message)
+    this.name = 'PermanentSendError'
+  }
+}
+
+/** Called by a channel for every platform message; resolves once the event is safely queued. */
+export type InboundHandler = (event: InboundEvent) => Promise<void>
+
+/** Called by a channel when a platform event cannot be normalized; it must be parked, not dropped. */
+export type MalformedHandler = (raw: {
+  channel: string
+  accountId: string
+  reason: string
+  detail: unknown
+}) => Promise<void>
+
+/**
+ * The one port every chat platform implements. Nothing outside `bots/`
+ * knows which platform a message came from.
+ */
+export interface ChatChannel {
+  /** Opaque channel kind, stamped on every event and conversation reference. */
+  readonly kind: string
+  /** The accounts this channel instance holds. */
+  accountIds(): string[]
+  readonly capabilities: ChannelCapabilities
+  start(handlers: { onInbound: InboundHandler; onMalformed: MalformedHandler }): Promise<void>
+  /** Sends a text to a stored conversation; throws PermanentSendError when retrying cannot help. */
+  send(ref: ConversationRef, message: OutboundText): Promise<{ externalId?: string }>
+  stop(): Promise<void>
+}

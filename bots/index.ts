@@ -1,0 +1,95 @@
+import { join } from 'node:path'
+import type { Worker } from 'bullmq'
+import type { Sender } from '../src/app/send-outbound.ts'
+import type { AppContext } from '../src/context.ts'
+import { startOutboundWorker } from '../workers/outbound.worker.ts'
+import { type ChatChannel, PermanentSendError } from './channel.ts'
+import { WebChatChannel } from './web-chat/web-chat.channel.ts'
+import type { WechatAccountConfig, WechatyChannelOptions } from './wechaty/wechaty.channel.ts'
+
+export interface BotRole {
+  channels: ChatChannel[]
+  stop(): Promise<void>
+}
+
+export interface BotRoleOptions {
+  /** Tests inject mock puppets here. */
+  puppetFactory?: WechatyChannelOptions['puppetFactory']
+}
+
+/**
+ * The bot role: holds the chat channels (WeChat accounts, web chat) and runs
+ * one outbound worker per account, at that account's pace. Inbound messages go
+ * straight to `ctx.ingest`; nothing else happens in this role.
+ */
+export async function startBots(ctx: AppContext, options: BotRoleOptions = {}): Promise<BotRole> {
+  const { config, logger } = ctx
+  const dir = await ctx.directory.get()
+  const rows = await ctx.database.db.selectFrom('bot_accounts').selectAll().orderBy('id').execute()
+  const wanted =
+    config.BOT_ACCOUNTS === 'all' ? null : new Set(config.BOT_ACCOUNTS.split(',').map((s) => s.trim()))
+  const wechatRows = rows.filter((r) => r.kind === 'wechaty' && (!wanted || wanted.has(r.id)))
+
+  const channels: ChatChannel[] = []
+  const handlers = {
+    onInbound: async (event: unknown) => void (await ctx.ingest(event)),
+    onMalformed: async (entry: Parameters<AppContext['park']>[0]) => void (await ctx.park(entry)),
+  }
+
+  const webAccounts = [...dir.accounts.keys()].filter((id) => id.startsWith('web-'))
+  const web = new WebChatChannel(ctx.redis.producer, config.QUEUE_PREFIX, () => webAccounts)
+  channels.push(web)
+
+  if (wechatRows.length > 0) {
+    const { WechatyChannel } = await import('./wechaty/wechaty.channel.ts')
+    const accounts: WechatAccountConfig[] = wechatRows.map((r) => ({
+      id: r.id,
+      puppet: r.puppet as WechatAccountConfig['puppet'],
+      token: r.token_env ? process.env[r.token_env] : undefined,
+      groups: r.groups,
+    }))
+    channels.push(
+      new WechatyChannel({
+        accounts,
+        logger,
+        puppetFactory: options.puppetFactory,
+        sessionDir: join(config.DATA_DIR, 'wechat-sessions'),
+      }),
+    )
+  }
+
+  for (const channel of channels) await channel.start(handlers)
+
+  const workers: Worker[] = []
+  const limits = new Map(rows.map((r) => [r.id, r.rate_per_minute]))
+  for (const channel of channels) {
+    const sender: Sender = {
+      send: (ref, message) => channel.send(ref, message),
+      isPermanent: (error) => error instanceof PermanentSendError,
+    }
+    for (const accountId of channel.accountIds()) {
+      workers.push(
+        startOutboundWorker({
+          accountId,
+          connection: ctx.redis.worker,
+          prefix: config.QUEUE_PREFIX,
+          logger,
+          store: ctx.outboundStore,
+          sender,
+          // Web chat has no platform to upset; WeChat accounts keep their configured pace.
+          perMinute: channel === web ? 0 : (limits.get(accountId) ?? 60),
+          jitterMs: channel === web ? 0 : config.OUTBOUND_JITTER_MS,
+        }),
+      )
+    }
+  }
+  logger.info({ accounts: channels.flatMap((c) => c.accountIds()) }, 'bot role started')
+
+  return {
+    channels,
+    async stop() {
+      await Promise.all(workers.map((w) => w.close()))
+      for (const channel of channels) await channel.stop()
+    },
+  }
+}

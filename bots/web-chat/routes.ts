@@ -1,0 +1,153 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { z } from 'zod'
+import type { IngestResult } from '../../src/app/ingest.ts'
+import type { Directory } from '../../src/app/ports.ts'
+import type { Language } from '../../src/domain/types.ts'
+import { AppError } from '../../src/errors.ts'
+import { parseInput } from '../../src/http/validate.ts'
+import type { LiveHub } from '../../src/queues/live-hub.ts'
+import { webChatAccountId } from '../../src/store/directory.repository.ts'
+import type { WebChatSession, WebChatStore } from '../../src/store/web-chat.repository.ts'
+import { WEB_CHANNEL, webChatTopic } from './web-chat.channel.ts'
+
+export interface WebChatRouteOptions {
+  store: WebChatStore
+  directory: Directory
+  hub: LiveHub
+  /** Redis key prefix (not `prefix`: Fastify reads that option as a route prefix). */
+  queuePrefix: string
+  ingest(raw: unknown): Promise<IngestResult>
+  maxMessageChars: number
+  defaultLanguage: Language
+  /** Code of the station web chat belongs to when the page names none. */
+  defaultStationCode?: string
+  heartbeatMs?: number
+}
+
+const SessionBody = z.object({
+  name: z.string().trim().max(100, 'at most 100 characters').optional(),
+  language: z.enum(['zh', 'en'], 'must be "zh" or "en"').optional(),
+  station: z.string().trim().max(10).optional(),
+})
+
+/** The resident web chat API: sessions, sending, history and a live stream of replies. */
+export async function webChatRoutes(app: FastifyInstance, options: WebChatRouteOptions): Promise<void> {
+  const { store } = options
+  const MessageBody = z.object({
+    text: z
+      .string('is required and must be text')
+      .trim()
+      .min(1, 'must not be empty')
+      .max(options.maxMessageChars, `must be at most ${options.maxMessageChars} characters`),
+    clientMessageId: z
+      .string('is required: a unique id the page gives each message, reused on retry')
+      .min(1, 'must not be empty')
+      .max(100, 'must be at most 100 characters'),
+  })
+
+  const authenticate = async (token: string | undefined): Promise<WebChatSession> => {
+    if (!token) throw new AppError('UNAUTHORIZED', 'missing token: send "Authorization: Bearer <token>"')
+    const session = await store.findByToken(token)
+    if (!session) throw new AppError('UNAUTHORIZED', 'unknown or expired token: start a new session')
+    return session
+  }
+  const bearer = (request: FastifyRequest) =>
+    /^Bearer\s+(.+)$/i.exec(request.headers.authorization ?? '')?.[1]
+
+  const accountOf = async (session: WebChatSession) => {
+    const station = (await options.directory.get()).stations.get(session.stationId)
+    if (!station) throw new AppError('NOT_FOUND', 'the station of this session no longer exists')
+    return webChatAccountId(station.code)
+  }
+
+  app.post('/chat/api/sessions', async (request, reply) => {
+    const body = parseInput(SessionBody, request.body)
+    const dir = await options.directory.get()
+    const stations = [...dir.stations.values()]
+    const code = body.station ?? options.defaultStationCode
+    const station = code ? stations.find((s) => s.code === code.toUpperCase()) : stations[0]
+    if (!station) {
+      throw code
+        ? new AppError('INVALID_INPUT', `station: no station has the code "${code}"`)
+        : new AppError('UNAVAILABLE', 'no station is set up yet: load station data first (npm run seed)')
+    }
+    const { token } = await store.createSession({
+      stationId: station.id,
+      displayName: body.name || undefined,
+      language: body.language ?? options.defaultLanguage,
+    })
+    return reply.status(201).send({ token })
+  })
+
+  app.post('/chat/api/messages', async (request, reply) => {
+    const session = await authenticate(bearer(request))
+    const body = parseInput(MessageBody, request.body)
+    const now = new Date().toISOString()
+    const result = await options.ingest({
+      channel: WEB_CHANNEL,
+      accountId: await accountOf(session),
+      externalId: `${session.id}/${body.clientMessageId}`,
+      sender: { ref: session.id, ...(session.displayName ? { displayName: session.displayName } : {}) },
+      kind: 'text',
+      text: body.text,
+      sentAt: now,
+      receivedAt: now,
+      language: session.language,
+    })
+    if (!result.accepted) throw new AppError('INVALID_INPUT', result.reason)
+    return reply.status(202).send({ messageId: result.eventId })
+  })
+
+  app.get('/chat/api/messages', async (request) => {
+    const session = await authenticate(bearer(request))
+    return { messages: await store.conversation(session, await accountOf(session)) }
+  })
+
+  app.get('/chat/api/stream', async (request: FastifyRequest<{ Querystring: { token?: string } }>, reply) => {
+    const session = await authenticate(request.query.token ?? bearer(request))
+    await store.touch(session.id)
+    await stream(request, reply, session, options)
+  })
+}
+
+/** Server-Sent Events: one `message` event per reply; a comment line keeps proxies from closing it. */
+async function stream(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  session: WebChatSession,
+  options: WebChatRouteOptions,
+): Promise<void> {
+  reply.hijack()
+  const raw = reply.raw
+  raw.writeHead(200, {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache, no-transform',
+    connection: 'keep-alive',
+    'x-accel-buffering': 'no',
+  })
+  raw.write('retry: 3000\n: connected\n\n')
+  const unsubscribe = await options.hub.subscribe(
+    webChatTopic(options.queuePrefix, session.id),
+    (payload) => {
+      let messageId: string | undefined
+      try {
+        messageId = (JSON.parse(payload) as { messageId?: string }).messageId
+      } catch {
+        return
+      }
+      if (!messageId) return
+      void options.store.message(messageId).then(
+        (message) => {
+          if (message && !raw.writableEnded)
+            raw.write(`id: ${message.id}\nevent: message\ndata: ${JSON.stringify(message)}\n\n`)
+        },
+        (error: unknown) => request.log.warn({ err: error }, 'web chat stream could not load a message'),
+      )
+    },
+  )
+  const heartbeat = setInterval(() => raw.write(': ping\n\n'), options.heartbeatMs ?? 20_000)
+  request.raw.on('close', () => {
+    clearInterval(heartbeat)
+    void unsubscribe()
+  })
+}

@@ -1,0 +1,184 @@
+import type {
+  Beat,
+  CaseCategory,
+  CasePriority,
+  CaseStatus,
+  Compound,
+  InboundEvent,
+  Language,
+  Officer,
+  Station,
+} from '../domain/types.ts'
+
+export interface StationInfo extends Station {
+  nameEn: string | null
+  deskName: string
+  deskNameEn: string | null
+}
+
+export interface OfficerInfo extends Officer {
+  nameEn: string | null
+  role: string
+  team: string | null
+}
+
+export interface BeatInfo extends Beat {
+  nameEn: string | null
+}
+
+/** A bot account (or web chat endpoint) and who it belongs to. */
+export interface AccountInfo {
+  id: string
+  stationId: string
+  /** Set when the account is an officer's own: their residents are their beat's. */
+  ownerOfficerId: string | null
+}
+
+/** Reference data of every station, as one consistent snapshot. */
+export interface DirectorySnapshot {
+  stations: ReadonlyMap<string, StationInfo>
+  officers: ReadonlyMap<string, OfficerInfo>
+  beats: ReadonlyMap<string, BeatInfo>
+  compounds: ReadonlyMap<string, Compound>
+  accounts: ReadonlyMap<string, AccountInfo>
+  /** Beats an officer covers, the ones they are primary for first. */
+  beatsOfOfficer(officerId: string): BeatInfo[]
+  /** Finds the compound named in free text, within one station. */
+  matchAddress(stationId: string, text: string): Compound | null
+}
+
+export interface Directory {
+  /** The current snapshot; refreshed in the background so routing never waits on it. */
+  get(): Promise<DirectorySnapshot>
+  invalidate(): void
+}
+
+export interface ResidentRef {
+  residentId: string
+  identityId: string
+  language: Language
+  beatId: string | null
+  /** True when this message created the resident. */
+  created: boolean
+}
+
+export interface OpenCase {
+  id: string
+  number: string
+  stationId: string
+  status: CaseStatus
+  category: CaseCategory
+  priority: CasePriority
+  assigneeOfficerId: string | null
+  queue: string
+  beatId: string | null
+  awaitingAddress: boolean
+  addressAttempts: number
+  version: number
+}
+
+export interface NewCase {
+  id: string
+  number: string
+  stationId: string
+  residentId: string
+  identityId: string
+  beatId: string | null
+  category: CaseCategory
+  priority: CasePriority
+  status: CaseStatus
+  assigneeOfficerId: string | null
+  queue: string
+  awaitingAddress: boolean
+  firstResponseDueAt: Date | null
+  openedAt: Date
+}
+
+export interface CaseChange {
+  beatId?: string | null
+  category?: CaseCategory
+  priority?: CasePriority
+  status?: CaseStatus
+  assigneeOfficerId?: string | null
+  queue?: string
+  awaitingAddress?: boolean
+  addressAttempts?: number
+  firstResponseDueAt?: Date | null
+  lastMessageAt?: Date
+}
+
+export interface OutboundDraft {
+  id: string
+  caseId: string | null
+  residentId: string
+  identityId: string
+  channel: string
+  accountId: string
+  inReplyTo: string | null
+  text: string
+}
+
+/** What the inbound use case may do inside one database transaction. */
+export interface InboundTx {
+  findOrCreateResident(event: InboundEvent, language: Language, newId: () => string): Promise<ResidentRef>
+  /** Stores the inbound message; false when it was stored before (a redelivery). */
+  insertInboundMessage(
+    id: string,
+    event: InboundEvent,
+    residentId: string,
+    identityId: string,
+  ): Promise<boolean>
+  attachMessageToCase(messageId: string, caseId: string): Promise<void>
+  /** The resident's open case, locked for this transaction. */
+  findOpenCase(residentId: string): Promise<OpenCase | null>
+  openCase(input: NewCase): Promise<void>
+  updateCase(caseId: string, change: CaseChange): Promise<void>
+  bindResidentAddress(residentId: string, compoundId: string, beatId: string): Promise<void>
+  insertOutbound(draft: OutboundDraft): Promise<void>
+  audit(entry: {
+    stationId: string | null
+    action: string
+    subjectType: string
+    subjectId: string
+    detail?: unknown
+  }): Promise<void>
+}
+
+export interface InboundStore {
+  loadEvent(id: string): Promise<{ event: InboundEvent; status: string } | null>
+  markEventDone(id: string): Promise<void>
+  transaction<T>(fn: (tx: InboundTx) => Promise<T>): Promise<T>
+  /** Next value of the station's case counter for the year (gaps are harmless). */
+  nextCaseCounter(stationId: string, year: number): Promise<number>
+  openCaseCounts(officerIds: string[]): Promise<Map<string, number>>
+  /** After a redelivery: the case and undelivered replies that the first attempt created. */
+  findDispatchState(messageId: string): Promise<{
+    caseId: string | null
+    stationId: string | null
+    queue: string | null
+    priority: CasePriority | null
+    pendingReplies: Array<{ id: string; accountId: string }>
+  } | null>
+}
+
+export type LiveEvent =
+  | { type: 'case.routed'; caseId: string; stationId: string; queue: string; emergency: boolean }
+  | { type: 'message.received'; caseId: string; stationId: string; messageId: string }
+
+/** Hands work to the queues once the database has it. Every call is idempotent. */
+export interface Dispatcher {
+  enqueueCase(input: {
+    queue: string
+    caseId: string
+    stationId: string
+    messageId: string
+    priority: CasePriority
+  }): Promise<void>
+  removeCase(queue: string, caseId: string): Promise<void>
+  enqueueOutbound(accountId: string, messageId: string): Promise<void>
+  publish(event: LiveEvent): Promise<void>
+}
+
+export interface Clock {
+  now(): Date
+}

@@ -1,0 +1,153 @@
+import type { Redis } from 'ioredis'
+import type { InboundDeps } from './app/handle-inbound.ts'
+import { type IngestResult, ingest } from './app/ingest.ts'
+import type { Clock, Directory, Dispatcher, InboundStore } from './app/ports.ts'
+import type { OutboundStore } from './app/send-outbound.ts'
+import type { Config } from './config.ts'
+import type { Logger } from './logger.ts'
+import { createDispatcher, Queues } from './queues/dispatcher.ts'
+import { LiveHub } from './queues/live-hub.ts'
+import { checkRedis, createRedis } from './queues/redis.ts'
+import { type DatabaseHandle, openDatabase } from './store/db.ts'
+import { createDirectory } from './store/directory.repository.ts'
+import { newId } from './store/ids.ts'
+import { createInboundStore } from './store/inbound.repository.ts'
+import { createInboundEvents, type InboundEvents } from './store/inbound-events.repository.ts'
+import { migrate } from './store/migrate.ts'
+import { createOutboundStore } from './store/outbound.repository.ts'
+import { createWebChatStore, type WebChatStore } from './store/web-chat.repository.ts'
+
+/** Everything the roles (api, worker, bot) share, built once per process. */
+export interface AppContext {
+  config: Config
+  logger: Logger
+  clock: Clock
+  database: DatabaseHandle & { ping(): Promise<void> }
+  redis: { producer: Redis; worker: Redis; subscriber: Redis }
+  queues: Queues
+  dispatcher: Dispatcher
+  directory: Directory
+  inboundStore: InboundStore
+  inboundEvents: InboundEvents
+  outboundStore: OutboundStore
+  webChat: WebChatStore
+  hub: LiveHub
+  inboundDeps: InboundDeps
+  /** The entry of every channel into the pipeline: store the event, queue its id. */
+  ingest(raw: unknown): Promise<IngestResult>
+  /** Keeps a malformed or unprocessable event for a person to look at, and logs it without its content. */
+  park(entry: { channel: string; accountId: string; reason: string; detail: unknown }): Promise<string>
+  close(): Promise<void>
+}
+
+export interface ContextOptions {
+  clock?: Clock
+  /** Use this database instead of opening one from the config (tests). */
+  database?: DatabaseHandle
+}
+
+/**
+ * The composition root. Checks Redis before anything else (a Redis that could
+ * evict keys would lose messages), opens and migrates the database, and wires
+ * repositories, queues and use cases together.
+ */
+export async function createContext(
+  config: Config,
+  logger: Logger,
+  options: ContextOptions = {},
+): Promise<AppContext> {
+  await checkRedis(config.REDIS_URL)
+  const handle =
+    options.database ??
+    (await openDatabase({
+      url: config.DATABASE_URL,
+      dataDir: config.DATA_DIR,
+      poolSize: config.DB_POOL_SIZE,
+    }))
+  const applied = await migrate(handle)
+  if (applied.length) logger.info({ applied, engine: handle.engine }, 'database migrated')
+
+  const producer = createRedis(config.REDIS_URL, 'producer')
+  const worker = createRedis(config.REDIS_URL, 'worker')
+  const subscriber = createRedis(config.REDIS_URL, 'subscriber')
+  for (const [name, client] of Object.entries({ producer, worker, subscriber })) {
+    client.on('error', (error) =>
+      logger.warn({ err: { message: error.message }, connection: name }, 'redis connection error'),
+    )
+  }
+  await Promise.all([producer, worker, subscriber].map(waitReady))
+
+  const clock: Clock = options.clock ?? { now: () => new Date() }
+  const queues = new Queues(producer, config.QUEUE_PREFIX, logger)
+  const dispatcher = createDispatcher(queues, producer)
+  const directory = createDirectory(handle.db)
+  const inboundStore = createInboundStore(handle.db)
+  const inboundEvents = createInboundEvents(handle.db)
+  const hub = new LiveHub(subscriber, logger)
+
+  const park: AppContext['park'] = async (entry) => {
+    const parkedId = await inboundEvents.park(entry)
+    await queues.addDeadLetter({ parkedId, reason: entry.reason.slice(0, 300) })
+    logger.warn(
+      { parkedId, channel: entry.channel, accountId: entry.accountId, reason: entry.reason },
+      'event parked',
+    )
+    return parkedId
+  }
+
+  const inboundDeps: InboundDeps = {
+    store: inboundStore,
+    directory,
+    dispatcher,
+    clock,
+    newId,
+    settings: {
+      defaultLanguage: config.DEFAULT_LANGUAGE,
+      maxMessageChars: config.MAX_MESSAGE_CHARS,
+      responseMinutes: config.RESPONSE_MINUTES,
+    },
+  }
+
+  return {
+    config,
+    logger,
+    clock,
+    database: {
+      ...handle,
+      ping: async () => {
+        await handle.runScript('SELECT 1')
+      },
+    },
+    redis: { producer, worker, subscriber },
+    queues,
+    dispatcher,
+    directory,
+    inboundStore,
+    inboundEvents,
+    outboundStore: createOutboundStore(handle.db),
+    webChat: createWebChatStore(handle.db),
+    hub,
+    inboundDeps,
+    ingest: (raw) =>
+      ingest({ saveEvent: inboundEvents.save, enqueue: (id) => queues.addInbound(id), park }, raw),
+    park,
+    async close() {
+      await queues.close()
+      await hub.close()
+      producer.disconnect()
+      worker.disconnect()
+      await handle.close()
+    },
+  }
+}
+
+function waitReady(client: Redis): Promise<void> {
+  if (client.status === 'ready') return Promise.resolve()
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('Redis did not become ready within 10 s')), 10_000)
+    client.once('ready', () => {
+      clearTimeout(timer)
+      resolve()
+    })
+  })
+}

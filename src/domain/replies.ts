@@ -1,0 +1,66 @@
+import type { Language } from './types.ts'
+
+/** Who will answer, as the resident should read it. */
+export type Handler =
+  | { kind: 'officer'; name: string; beatName?: string; backAt?: string }
+  | { kind: 'desk'; name: string }
+
+export interface AckInput {
+  caseNumber: string
+  handler: Handler
+  /** A resident-friendly time by which to expect an answer, e.g. "今天 14:30". */
+  expectBy: string
+}
+
+const zh = {
+  ack({ caseNumber, handler, expectBy }: AckInput): string {
+    const who =
+      handler.kind === 'officer'
+        ? `负责民警：${handler.name}${handler.beatName ? `（${handler.beatName}）` : ''}`
+        : `由${handler.name}处理`
+    const when =
+      handler.kind === 'officer' && handler.backAt
+        ? `${handler.name}目前不在岗，将于${handler.backAt}上岗后尽快回复您。`
+        : `预计${expectBy}前回复您。`
+    return `您好，您的消息已收到，案件编号 ${caseNumber}。${who}。${when}如遇紧急情况请直接拨打110。`
+  },
+  emergency: (caseNumber: string) =>
+    `如遇危险或紧急情况，请立即拨打110！您的消息已作为紧急案件（${caseNumber}）转给值班室，值班民警会马上联系您。`,
+  askAddress: (caseNumber: string, retry: boolean) =>
+    retry
+      ? `抱歉，没有找到这个地址。请告诉我们您所在的小区或村的名称，或街道和门牌号（例如“柳营巷12号”）。案件编号 ${caseNumber}。`
+      : `您好，您的消息已收到，案件编号 ${caseNumber}。为了转给您的社区民警，请告诉我们您住在哪个小区或村（例如“长寿桥小区”或“柳营巷12号”）。紧急情况请直接拨打110。`,
+  unreadable: () => '抱歉，暂时无法读取这种类型的消息，请用文字描述您的情况。紧急情况请直接拨打110。',
+  empty: () => '您好，请用文字描述您需要帮助的事情。紧急情况请直接拨打110。',
+  tooLong: (max: number) => `您的消息超过${max}字，已收到并转给民警；下次可以分几条发送。`,
+}
+
+const en: typeof zh = {
+  ack({ caseNumber, handler, expectBy }) {
+    const who =
+      handler.kind === 'officer'
+        ? `Your officer: ${handler.name}${handler.beatName ? ` (${handler.beatName})` : ''}`
+        : `It is being handled by the ${handler.name}`
+    const when =
+      handler.kind === 'officer' && handler.backAt
+        ? `${handler.name} is off duty now and will answer after returning at ${handler.backAt}.`
+        : `Expect an answer by ${expectBy}.`
+    return `Hello, we have received your message: case ${caseNumber}. ${who}. ${when} In an emergency, call 110.`
+  },
+  emergency: (caseNumber) =>
+    `If you are in danger, call 110 now! Your message has been passed to the duty desk as an emergency (case ${caseNumber}); an officer will contact you right away.`,
+  askAddress: (caseNumber, retry) =>
+    retry
+      ? `Sorry, we could not find that address. Please tell us the name of your compound or village, or the street and number (e.g. "12 Liuying Lane"). Case ${caseNumber}.`
+      : `Hello, we have received your message: case ${caseNumber}. To pass it to your community officer, please tell us which compound or village you live in (e.g. "Changshouqiao" or "12 Liuying Lane"). In an emergency, call 110.`,
+  unreadable: () =>
+    'Sorry, we cannot read this kind of message yet. Please describe your situation in text. In an emergency, call 110.',
+  empty: () => 'Hello, please describe in text what you need help with. In an emergency, call 110.',
+  tooLong: (max) =>
+    `Your message is longer than ${max} characters. We received it and passed it on; next time you may send it in parts.`,
+}
+
+/** Texts sent to residents, in their language. */
+export function replies(language: Language): typeof zh {
+  return language === 'en' ? en : zh
+}

@@ -1,0 +1,20 @@
+import { z } from 'zod'
+
+/** Job payloads carry ids only: message text and personal data stay in the database. */
+export const InboundJob = z.object({ eventId: z.string().min(1) })
+export type InboundJob = z.infer<typeof InboundJob>
+
+export const OutboundJob = z.object({ messageId: z.string().min(1) })
+export type OutboundJob = z.infer<typeof OutboundJob>
+
+/** A case waiting in an officer's or a duty desk's queue. */
+export const CaseQueueJob = z.object({
+  caseId: z.string().min(1),
+  stationId: z.string().min(1),
+  messageId: z.string().min(1),
+  queuedAt: z.number(),
+})
+export type CaseQueueJob = z.infer<typeof CaseQueueJob>
+
+export const DeadLetterJob = z.object({ parkedId: z.string().min(1), reason: z.string() })
+export type DeadLetterJob = z.infer<typeof DeadLetterJob>

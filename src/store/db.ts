@@ -1,0 +1,75 @@
+import { mkdirSync } from 'node:fs'
+import { Kysely, PostgresDialect } from 'kysely'
+import type { DB } from './schema.ts'
+
+export type Database = Kysely<DB>
+
+export interface DatabaseHandle {
+  db: Database
+  /** Which engine answers: the embedded one or a PostgreSQL server. */
+  engine: 'pglite' | 'postgres'
+  /** Runs a multi-statement SQL script (migrations). */
+  runScript(sql: string): Promise<void>
+  close(): Promise<void>
+}
+
+export interface DatabaseOptions {
+  /** A postgres:// URL; absent means the embedded PGlite database. */
+  url?: string
+  /** Where PGlite keeps its files; `memory://` (or absent) keeps it in memory. */
+  dataDir?: string
+  poolSize?: number
+}
+
+/** Opens the database: PostgreSQL when a URL is given, else embedded PGlite. */
+export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
+  return options.url ? openPostgres(options.url, options.poolSize ?? 20) : openPGlite(options.dataDir)
+}
+
+async function openPostgres(url: string, poolSize: number): Promise<DatabaseHandle> {
+  const pg = await import('pg')
+  const { Pool, types } = pg.default
+  // count(*) and other int8 results: the values we count fit in a JS number.
+  const typeOverrides = {
+    getTypeParser: (oid: number, format?: 'text' | 'binary') =>
+      oid === 20 ? (value: string) => Number(value) : types.getTypeParser(oid, format as 'text'),
+  }
+  const pool = new Pool({ connectionString: url, max: poolSize, types: typeOverrides })
+  pool.on('error', () => {
+    // An idle client lost its connection; the pool replaces it on next use.
+  })
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) })
+  return {
+    db,
+    engine: 'postgres',
+    async runScript(sql) {
+      // Without parameters, pg uses the simple protocol, which takes several statements.
+      await pool.query(sql)
+    },
+    close: () => db.destroy(),
+  }
+}
+
+async function openPGlite(dataDir?: string): Promise<DatabaseHandle> {
+  const { PGlite } = await import('@electric-sql/pglite')
+  const { PGlitePool } = await import('./pglite-pool.ts')
+  const inMemory = !dataDir || dataDir.startsWith('memory://')
+  if (!inMemory) mkdirSync(dataDir, { recursive: true })
+  const lite = inMemory ? new PGlite() : new PGlite(dataDir)
+  await lite.waitReady
+  const pool = new PGlitePool(lite)
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) })
+  return {
+    db,
+    engine: 'pglite',
+    async runScript(sql) {
+      const client = await pool.connect()
+      try {
+        await lite.exec(sql)
+      } finally {
+        client.release()
+      }
+    },
+    close: () => db.destroy(),
+  }
+}

@@ -1,0 +1,76 @@
+import type { InboundEvent } from '../domain/types.ts'
+import type { Database } from './db.ts'
+import { newId } from './ids.ts'
+
+/** Durable staging of inbound events and the parking lot for malformed ones. */
+export function createInboundEvents(db: Database) {
+  return {
+    async save(id: string, event: InboundEvent): Promise<boolean> {
+      const row = await db
+        .insertInto('inbound_events')
+        .values({
+          id,
+          channel: event.channel,
+          account_id: event.accountId,
+          external_id: event.externalId,
+          payload: JSON.stringify(event),
+          received_at: event.receivedAt,
+        })
+        .onConflict((oc) => oc.column('id').doNothing())
+        .returning('id')
+        .executeTakeFirst()
+      return row !== undefined
+    },
+
+    async park(entry: {
+      channel: string
+      accountId: string
+      reason: string
+      detail: unknown
+    }): Promise<string> {
+      const id = `park-${newId()}`
+      await db
+        .insertInto('parked_events')
+        .values({
+          id,
+          channel: entry.channel.slice(0, 40),
+          account_id: entry.accountId.slice(0, 80),
+          reason: entry.reason.slice(0, 2000),
+          detail: JSON.stringify(entry.detail ?? null),
+        })
+        .execute()
+      return id
+    },
+
+    /** Events stored but still pending after `olderThanMs`: their queue job may never have been added. */
+    async pendingOlderThan(olderThanMs: number, limit = 1000): Promise<string[]> {
+      const rows = await db
+        .selectFrom('inbound_events')
+        .select('id')
+        .where('status', '=', 'pending')
+        .where('received_at', '<', new Date(Date.now() - olderThanMs))
+        .orderBy('received_at')
+        .limit(limit)
+        .execute()
+      return rows.map((r) => r.id)
+    },
+
+    async markParked(id: string): Promise<void> {
+      await db
+        .updateTable('inbound_events')
+        .set({ status: 'parked', processed_at: new Date() })
+        .where('id', '=', id)
+        .execute()
+    },
+
+    async parkedCount(): Promise<number> {
+      const row = await db
+        .selectFrom('parked_events')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow()
+      return Number(row.n)
+    },
+  }
+}
+
+export type InboundEvents = ReturnType<typeof createInboundEvents>

@@ -1,0 +1,134 @@
+import { createHash } from 'node:crypto'
+import { parseShiftSpec } from '../domain/duty.ts'
+import type { Database } from './db.ts'
+import type { StationFile } from './station-file.ts'
+
+/** Ids derived from the file's own keys, so loading a file again updates rows instead of adding them. */
+export const seedIds = {
+  station: (code: string) => `st-${code.toLowerCase()}`,
+  officer: (badge: string) => `of-${badge}`,
+  beat: (code: string) => `bt-${code.toLowerCase()}`,
+  compound: (stationCode: string, name: string) =>
+    `cp-${stationCode.toLowerCase()}-${createHash('sha256').update(name).digest('hex').slice(0, 12)}`,
+}
+
+export interface SeedSummary {
+  stations: number
+  officers: number
+  beats: number
+  compounds: number
+  accounts: number
+}
+
+/**
+ * Loads station data in one transaction: inserts what is new, updates what
+ * exists, never duplicates. Records the file does not mention are left alone
+ * (an officer who left is marked `active: false` in the file, not deleted).
+ */
+export async function seedStations(db: Database, file: StationFile): Promise<SeedSummary> {
+  const summary: SeedSummary = { stations: 0, officers: 0, beats: 0, compounds: 0, accounts: 0 }
+  await db.transaction().execute(async (trx) => {
+    const now = new Date()
+    for (const station of file.stations) {
+      const stationId = seedIds.station(station.code)
+      const stationRow = {
+        id: stationId,
+        code: station.code,
+        name: station.name,
+        name_en: station.nameEn ?? null,
+        time_zone: station.timeZone,
+        desk_name: station.dutyDesk.name,
+        desk_name_en: station.dutyDesk.nameEn ?? null,
+        updated_at: now,
+      }
+      await trx
+        .insertInto('stations')
+        .values(stationRow)
+        .onConflict((oc) => oc.column('id').doUpdateSet(stationRow))
+        .execute()
+      summary.stations++
+
+      for (const officer of station.officers) {
+        const row = {
+          id: seedIds.officer(officer.badge),
+          station_id: stationId,
+          badge: officer.badge,
+          name: officer.name,
+          name_en: officer.nameEn ?? null,
+          role: officer.role,
+          capacity: officer.capacity,
+          duty: JSON.stringify(officer.duty.flatMap(parseShiftSpec)),
+          team: officer.team ?? null,
+          active: officer.active,
+          updated_at: now,
+        }
+        await trx
+          .insertInto('officers')
+          .values(row)
+          .onConflict((oc) => oc.column('id').doUpdateSet(row))
+          .execute()
+        summary.officers++
+      }
+
+      for (const beat of station.beats) {
+        const beatId = seedIds.beat(beat.code)
+        const row = {
+          id: beatId,
+          station_id: stationId,
+          code: beat.code,
+          name: beat.name,
+          name_en: beat.nameEn ?? null,
+          primary_officer_id: seedIds.officer(beat.primary),
+          backup_officer_id: beat.backup ? seedIds.officer(beat.backup) : null,
+          updated_at: now,
+        }
+        await trx
+          .insertInto('beats')
+          .values(row)
+          .onConflict((oc) => oc.column('id').doUpdateSet(row))
+          .execute()
+        summary.beats++
+        for (const compound of beat.compounds) {
+          const compoundRow = {
+            id: seedIds.compound(station.code, compound.name),
+            station_id: stationId,
+            beat_id: beatId,
+            name: compound.name,
+            aliases: JSON.stringify(compound.aliases),
+            pinyin: JSON.stringify(compound.pinyin),
+            streets: JSON.stringify(compound.streets),
+            updated_at: now,
+          }
+          await trx
+            .insertInto('compounds')
+            .values(compoundRow)
+            .onConflict((oc) => oc.column('id').doUpdateSet(compoundRow))
+            .execute()
+          summary.compounds++
+        }
+      }
+
+      for (const account of station.accounts) {
+        const row = {
+          id: account.id,
+          station_id: stationId,
+          kind: account.kind,
+          owner_officer_id: account.owner === 'station' ? null : seedIds.officer(account.owner),
+          puppet: account.puppet,
+          token_env: account.tokenEnv ?? null,
+          groups: JSON.stringify(account.groups),
+          rate_per_minute: account.rate.perMinute,
+          daily_cap: account.rate.dailyCap,
+          updated_at: now,
+        }
+        await trx
+          .insertInto('bot_accounts')
+          .values(row)
+          .onConflict((oc) => oc.column('id').doUpdateSet(row))
+          .execute()
+        summary.accounts++
+      }
+    }
+  })
+  return summary
+}

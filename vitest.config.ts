@@ -1,0 +1,13 @@
+import { defineConfig } from 'vitest/config'
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    pool: 'forks',
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    // Integration files share one Redis and one PostgreSQL; each uses its own prefix and schema.
+    fileParallelism: true,
+    maxWorkers: 2,
+  },
+})

@@ -1,0 +1,51 @@
+import type { AppContext } from '../src/context.ts'
+import { startInboundWorker } from './inbound.worker.ts'
+
+export interface WorkerRole {
+  stop(): Promise<void>
+}
+
+/** How long a stored event may wait unqueued before the sweeper queues it again. */
+const SWEEP_AFTER_MS = 60_000
+
+/**
+ * The worker role: the inbound pipeline, and a sweeper that re-queues events
+ * stored by an adapter that crashed before it could queue them.
+ */
+export async function startWorkers(
+  ctx: AppContext,
+  options: { sweepEveryMs?: number } = {},
+): Promise<WorkerRole> {
+  const { config, logger } = ctx
+  const inbound = startInboundWorker({
+    connection: ctx.redis.worker,
+    prefix: config.QUEUE_PREFIX,
+    concurrency: config.INBOUND_CONCURRENCY,
+    logger,
+    deps: ctx.inboundDeps,
+    async onPermanentFailure(eventId, reason) {
+      await ctx.inboundEvents.markParked(eventId)
+      await ctx.park({ channel: 'pipeline', accountId: 'pipeline', reason, detail: { eventId } })
+    },
+  })
+
+  const sweep = async () => {
+    try {
+      const pending = await ctx.inboundEvents.pendingOlderThan(SWEEP_AFTER_MS)
+      for (const id of pending) await ctx.queues.addInbound(id)
+      if (pending.length) logger.info({ count: pending.length }, 're-queued stored inbound events')
+    } catch (error) {
+      logger.warn({ err: error }, 'inbound sweep failed')
+    }
+  }
+  const timer = setInterval(sweep, options.sweepEveryMs ?? 30_000)
+  timer.unref()
+  void sweep()
+
+  return {
+    async stop() {
+      clearInterval(timer)
+      await inbound.close()
+    },
+  }
+}
