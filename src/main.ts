@@ -19,7 +19,9 @@ async function main(): Promise<void> {
   const ctx = await createContext(config, logger)
 
   for (const file of config.STATION_FILES) {
-    const summary = await seedStations(ctx.database.db, await readStationFile(file))
+    const summary = await seedStations(ctx.database.db, await readStationFile(file), {
+      defaultTimeZone: config.TIME_ZONE,
+    })
     logger.info({ file, ...summary }, 'station data loaded')
   }
   ctx.directory.invalidate()

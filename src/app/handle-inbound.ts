@@ -93,6 +93,12 @@ export async function handleInbound(deps: InboundDeps, eventId: string): Promise
     if (!stored) return null
     const ctx: TxContext = { deps, tx, dir, station, event, eventId, text, who, now, counts, caseNumber }
     const planned = await planMessage(ctx)
+    // Platforms other than web chat cannot be refused up front: keep the text whole, and say so.
+    if (text.length > deps.settings.maxMessageChars && planned.caseId) {
+      planned.replies.push(
+        draft(ctx, planned.caseId, replies(who.language).tooLong(deps.settings.maxMessageChars)),
+      )
+    }
     for (const reply of planned.replies) await tx.insertOutbound(reply)
     return planned
   })
@@ -199,7 +205,7 @@ async function planMessage(ctx: TxContext): Promise<Plan> {
     reply(
       say.ack({
         caseNumber: ctx.caseNumber,
-        handler: handlerFor(ctx, target),
+        handler: handlerFor(ctx, target, beatId),
         expectBy: formatDue(ctx, due),
       }),
     )
@@ -242,7 +248,11 @@ async function planFollowUp(ctx: TxContext, open: OpenCase, emergency: boolean, 
       })
       Object.assign(plan, { queue: queueNameFor(target), previousQueue: open.queue })
       reply(
-        say.ack({ caseNumber: open.number, handler: handlerFor(ctx, target), expectBy: formatDue(ctx, due) }),
+        say.ack({
+          caseNumber: open.number,
+          handler: handlerFor(ctx, target, beatId),
+          expectBy: formatDue(ctx, due),
+        }),
       )
     } else if (open.addressAttempts + 1 < ADDRESS_ASKS) {
       change.addressAttempts = open.addressAttempts + 1
@@ -252,7 +262,11 @@ async function planFollowUp(ctx: TxContext, open: OpenCase, emergency: boolean, 
       const due = dueAt(ctx, desk, open.priority)
       Object.assign(change, { awaitingAddress: false, addressAttempts: open.addressAttempts + 1 })
       reply(
-        say.ack({ caseNumber: open.number, handler: handlerFor(ctx, desk), expectBy: formatDue(ctx, due) }),
+        say.ack({
+          caseNumber: open.number,
+          handler: handlerFor(ctx, desk, null),
+          expectBy: formatDue(ctx, due),
+        }),
       )
     }
   }
@@ -323,21 +337,39 @@ function formatDue(ctx: TxContext, due: Date): string {
   return formatLocalTime(due, ctx.station.timeZone, ctx.who.language, ctx.now)
 }
 
-function handlerFor(ctx: TxContext, target: RouteTarget): Handler {
+function handlerFor(ctx: TxContext, target: RouteTarget, beatId: string | null): Handler {
   const en = ctx.who.language === 'en'
   if (target.kind === 'desk') {
-    return { kind: 'desk', name: (en ? ctx.station.deskNameEn : null) ?? ctx.station.deskName }
+    const deskName = (en ? ctx.station.deskNameEn : null) ?? ctx.station.deskName
+    // After hours the resident still learns who their own officer is and when they are back.
+    const primary = beatId ? ctx.dir.beats.get(beatId)?.primaryOfficerId : null
+    const back = target.reason === 'all-busy-or-off-duty' && primary ? officerReturn(ctx, primary) : null
+    return {
+      kind: 'desk',
+      name: deskName,
+      ...(back?.at ? { officerBack: { name: back.name, at: back.at } } : {}),
+    }
   }
-  const officer = ctx.dir.officers.get(target.officerId)
   const beat = ctx.dir.beatsOfOfficer(target.officerId)[0]
+  const officer = officerReturn(ctx, target.officerId)
+  return {
+    kind: 'officer',
+    name: officer.name,
+    beatName: (en ? beat?.nameEn : null) ?? beat?.name,
+    backAt: officer.at,
+  }
+}
+
+/** An officer's name as the resident reads it, and when they are back if off duty now. */
+function officerReturn(ctx: TxContext, officerId: string): { name: string; at?: string } {
+  const en = ctx.who.language === 'en'
+  const officer = ctx.dir.officers.get(officerId)
   const name = (en ? officer?.nameEn : null) ?? officer?.name ?? ''
   const offDuty = officer && !isOnDuty(officer.duty, ctx.now, ctx.station.timeZone)
   const back = offDuty ? nextOnDuty(officer.duty, ctx.now, ctx.station.timeZone) : null
   return {
-    kind: 'officer',
     name: en ? `Officer ${name}` : `${name}警官`,
-    beatName: (en ? beat?.nameEn : null) ?? beat?.name,
-    backAt: back ? formatLocalTime(back, ctx.station.timeZone, ctx.who.language, ctx.now) : undefined,
+    at: back ? formatLocalTime(back, ctx.station.timeZone, ctx.who.language, ctx.now) : undefined,
   }
 }
 

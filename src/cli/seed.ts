@@ -15,7 +15,9 @@ async function run(files: string[]): Promise<void> {
   try {
     await migrate(db)
     for (const file of files) {
-      const summary = await seedStations(db.db, await readStationFile(file))
+      const summary = await seedStations(db.db, await readStationFile(file), {
+        defaultTimeZone: config.TIME_ZONE,
+      })
       process.stdout.write(
         `${file}: ${summary.stations} station(s), ${summary.officers} officers, ${summary.beats} beats, ${summary.compounds} compounds, ${summary.accounts} accounts\n`,
       )

@@ -3,7 +3,11 @@ import type { Language } from './types.ts'
 /** Who will answer, as the resident should read it. */
 export type Handler =
   | { kind: 'officer'; name: string; beatName?: string; backAt?: string }
-  | { kind: 'desk'; name: string }
+  | {
+      kind: 'desk'
+      name: string /** The community officer, when off duty: who and when back. */
+      officerBack?: { name: string; at: string }
+    }
 
 export interface AckInput {
   caseNumber: string
@@ -22,7 +26,11 @@ const zh = {
       handler.kind === 'officer' && handler.backAt
         ? `${handler.name}目前不在岗，将于${handler.backAt}上岗后尽快回复您。`
         : `预计${expectBy}前回复您。`
-    return `您好，您的消息已收到，案件编号 ${caseNumber}。${who}。${when}如遇紧急情况请直接拨打110。`
+    const back =
+      handler.kind === 'desk' && handler.officerBack
+        ? `您的社区民警${handler.officerBack.name}将于${handler.officerBack.at}上岗。`
+        : ''
+    return `您好，您的消息已收到，案件编号 ${caseNumber}。${who}。${when}${back}如遇紧急情况请直接拨打110。`
   },
   emergency: (caseNumber: string) =>
     `如遇危险或紧急情况，请立即拨打110！您的消息已作为紧急案件（${caseNumber}）转给值班室，值班民警会马上联系您。`,
@@ -45,7 +53,11 @@ const en: typeof zh = {
       handler.kind === 'officer' && handler.backAt
         ? `${handler.name} is off duty now and will answer after returning at ${handler.backAt}.`
         : `Expect an answer by ${expectBy}.`
-    return `Hello, we have received your message: case ${caseNumber}. ${who}. ${when} In an emergency, call 110.`
+    const back =
+      handler.kind === 'desk' && handler.officerBack
+        ? ` Your community officer, ${handler.officerBack.name}, is back on duty ${handler.officerBack.at}.`
+        : ''
+    return `Hello, we have received your message: case ${caseNumber}. ${who}. ${when}${back} In an emergency, call 110.`
   },
   emergency: (caseNumber) =>
     `If you are in danger, call 110 now! Your message has been passed to the duty desk as an emergency (case ${caseNumber}); an officer will contact you right away.`,

@@ -3,6 +3,9 @@ import { randomBytes, randomUUID } from 'node:crypto'
 /** Record ids: random UUIDs, never derived from personal data. */
 export const newId = (): string => randomUUID()
 
+/** A resident code as it may appear inside a contact's alias, e.g. "王阿姨 MB7K2PQ9XA". */
+export const RESIDENT_CODE = /MB[A-HJ-NP-Z2-9]{8}/
+
 const CODE_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789'
 
 /**

@@ -2,7 +2,7 @@ import { type Kysely, sql } from 'kysely'
 import type { InboundStore, InboundTx, OpenCase, ResidentRef } from '../app/ports.ts'
 import type { CaseCategory, CasePriority, CaseStatus, InboundEvent, Language } from '../domain/types.ts'
 import type { Database } from './db.ts'
-import { newResidentCode } from './ids.ts'
+import { newResidentCode, RESIDENT_CODE } from './ids.ts'
 import type { DB } from './schema.ts'
 
 const OPEN_STATUSES = ['new', 'assigned', 'in_progress', 'awaiting_resident'] as const
@@ -90,7 +90,8 @@ function inboundTx(trx: Kysely<DB>): InboundTx {
       if (existing) {
         await trx
           .updateTable('channel_identities')
-          .set({ last_seen_at: new Date() })
+          // Replies go where the resident last wrote: privately, or in the group they @-mentioned us in.
+          .set({ last_seen_at: new Date(), group_ref: event.group?.ref ?? null })
           .where('id', '=', existing.identityId)
           .execute()
         if (event.language && event.language !== existing.language) {
@@ -103,17 +104,20 @@ function inboundTx(trx: Kysely<DB>): InboundTx {
         }
         return existing
       }
-      const residentId = newId()
       const identityId = newId()
-      await trx
-        .insertInto('residents')
-        .values({
-          id: residentId,
-          code: newResidentCode(),
-          display_name: event.sender.displayName ?? null,
-          language,
-        })
-        .execute()
+      const known = await residentByAliasCode(trx, event.sender.alias)
+      const residentId = known?.id ?? newId()
+      if (!known) {
+        await trx
+          .insertInto('residents')
+          .values({
+            id: residentId,
+            code: newResidentCode(),
+            display_name: event.sender.displayName ?? null,
+            language,
+          })
+          .execute()
+      }
       const inserted = await trx
         .insertInto('channel_identities')
         .values({
@@ -128,9 +132,18 @@ function inboundTx(trx: Kysely<DB>): InboundTx {
         .onConflict((oc) => oc.columns(['channel', 'account_id', 'contact_ref']).doNothing())
         .returning('id')
         .executeTakeFirst()
+      if (inserted && known) {
+        return {
+          residentId,
+          identityId,
+          language: known.language as Language,
+          beatId: known.beat_id,
+          created: false,
+        }
+      }
       if (inserted) return { residentId, identityId, language, beatId: null, created: true }
       // Another message from the same new contact won the race: use its resident.
-      await trx.deleteFrom('residents').where('id', '=', residentId).execute()
+      if (!known) await trx.deleteFrom('residents').where('id', '=', residentId).execute()
       const winner = await findIdentity(trx, event)
       if (!winner) throw new Error('channel identity vanished during creation')
       return winner
@@ -279,6 +292,22 @@ function inboundTx(trx: Kysely<DB>): InboundTx {
         .execute()
     },
   }
+}
+
+/**
+ * Some puppets give a contact a new id after a re-login. An officer can set the
+ * contact's alias to the resident's code (MB…), so the new id is bound back to
+ * the resident we know instead of creating a stranger.
+ */
+async function residentByAliasCode(trx: Kysely<DB>, alias: string | undefined) {
+  const code = alias?.match(RESIDENT_CODE)?.[0]
+  if (!code) return null
+  const row = await trx
+    .selectFrom('residents')
+    .select(['id', 'language', 'beat_id'])
+    .where('code', '=', code)
+    .executeTakeFirst()
+  return row ?? null
 }
 
 async function findIdentity(trx: Kysely<DB>, event: InboundEvent): Promise<ResidentRef | null> {

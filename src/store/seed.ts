@@ -25,7 +25,11 @@ export interface SeedSummary {
  * exists, never duplicates. Records the file does not mention are left alone
  * (an officer who left is marked `active: false` in the file, not deleted).
  */
-export async function seedStations(db: Database, file: StationFile): Promise<SeedSummary> {
+export async function seedStations(
+  db: Database,
+  file: StationFile,
+  options: { defaultTimeZone?: string } = {},
+): Promise<SeedSummary> {
   const summary: SeedSummary = { stations: 0, officers: 0, beats: 0, compounds: 0, accounts: 0 }
   await db.transaction().execute(async (trx) => {
     const now = new Date()
@@ -36,7 +40,7 @@ export async function seedStations(db: Database, file: StationFile): Promise<See
         code: station.code,
         name: station.name,
         name_en: station.nameEn ?? null,
-        time_zone: station.timeZone,
+        time_zone: station.timeZone ?? options.defaultTimeZone ?? 'Asia/Shanghai',
         desk_name: station.dutyDesk.name,
         desk_name_en: station.dutyDesk.nameEn ?? null,
         updated_at: now,

@@ -173,7 +173,8 @@ const stationSchema = z.strictObject({
   timeZone: z
     .string({ error: wrongType('an IANA time zone, e.g. Asia/Shanghai') })
     .refine(isTimeZone, { error: invalid('an IANA time zone, e.g. Asia/Shanghai') })
-    .default('Asia/Shanghai'),
+    // Absent: the service's TIME_ZONE applies when the file is loaded.
+    .optional(),
   dutyDesk: z.strictObject({
     name: text('the duty desk name, e.g. 长庆派出所值班室'),
     nameEn: text('the duty desk name in English').optional(),
