@@ -18,8 +18,9 @@ export interface WebChatRouteOptions {
   queuePrefix: string
   ingest(raw: unknown): Promise<IngestResult>
   maxMessageChars: number
+  clock: { now(): Date }
   defaultLanguage: Language
-  /** Code of the station web chat belongs to when the page names none. */
+  /** Code of the station web chat belongs to when the page names none (else the first by code). */
   defaultStationCode?: string
   heartbeatMs?: number
 }
@@ -82,7 +83,7 @@ export async function webChatRoutes(app: FastifyInstance, options: WebChatRouteO
   app.post('/chat/api/messages', async (request, reply) => {
     const session = await authenticate(bearer(request))
     const body = parseInput(MessageBody, request.body)
-    const now = new Date().toISOString()
+    const now = options.clock.now().toISOString()
     const result = await options.ingest({
       channel: WEB_CHANNEL,
       accountId: await accountOf(session),

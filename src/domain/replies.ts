@@ -47,7 +47,7 @@ const en: typeof zh = {
   ack({ caseNumber, handler, expectBy }) {
     const who =
       handler.kind === 'officer'
-        ? `Your officer: ${handler.name}${handler.beatName ? ` (${handler.beatName})` : ''}`
+        ? `Your community officer is ${handler.name}${handler.beatName ? ` (${handler.beatName})` : ''}`
         : `It is being handled by the ${handler.name}`
     const when =
       handler.kind === 'officer' && handler.backAt

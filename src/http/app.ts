@@ -39,6 +39,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     queuePrefix: ctx.config.QUEUE_PREFIX,
     ingest: ctx.ingest,
     maxMessageChars: ctx.config.MAX_MESSAGE_CHARS,
+    clock: ctx.clock,
     defaultLanguage: ctx.config.DEFAULT_LANGUAGE,
     defaultStationCode: ctx.config.WEB_CHAT_STATION,
   })

@@ -48,7 +48,7 @@ export function createDirectory(db: Database, ttlMs = 30_000): Directory {
 
 async function loadSnapshot(db: Database): Promise<DirectorySnapshot> {
   const [stationRows, officerRows, beatRows, compoundRows, accountRows] = await Promise.all([
-    db.selectFrom('stations').selectAll().execute(),
+    db.selectFrom('stations').selectAll().orderBy('code').execute(),
     db.selectFrom('officers').selectAll().execute(),
     db.selectFrom('beats').selectAll().orderBy('code').execute(),
     db.selectFrom('compounds').selectAll().orderBy('name').execute(),

@@ -252,8 +252,9 @@ describe('gazetteer: typos', () => {
   })
 })
 
-describe('gazetteer: speed', () => {
-  it('matches 20,000 messages against 40 compounds in well under a second', () => {
+describe('gazetteer: many compounds', () => {
+  // How fast it is belongs to `npm run bench -- inbound`; this checks it stays right at volume.
+  it('matches 20,000 messages against 40 compounds consistently', () => {
     const many: Compound[] = []
     const chars = '东南西北金银春夏秋冬梅兰竹菊松柏杨柳桃李'
     for (let i = 0; i < 40; i++) {
@@ -277,13 +278,10 @@ describe('gazetteer: speed', () => {
       'Hello, I live in pinyinnamehA, my wallet was stolen',
       `${a?.name[0]}茜${a?.name.slice(2)}门口有人打架`,
     ]
-    const started = performance.now()
     let found = 0
     for (let i = 0; i < 20_000; i++) {
       if (big.match(messages[i % messages.length] ?? '') !== null) found++
     }
-    const elapsed = performance.now() - started
     expect(found).toBe(16_667)
-    expect(elapsed).toBeLessThan(1000)
   })
 })

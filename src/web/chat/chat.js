@@ -555,6 +555,9 @@ async function startSession(name) {
   setBusy(true)
   const body = { language: state.lang }
   if (name) body.name = name
+  // A station links its own page as /chat?station=FQ; without it the server picks its default station.
+  const station = new URLSearchParams(location.search).get('station')
+  if (station) body.station = station
   try {
     const data = await api('/sessions', { method: 'POST', body, auth: false })
     if (!data || typeof data.token !== 'string') throw new ApiError(0, 'BAD_RESPONSE', t('errGeneric'))
