@@ -18,7 +18,7 @@ const responsePolicy = z.preprocess(
     return out
   },
   z
-    .object({ emergency: minutes, urgent: minutes, normal: minutes, low: minutes })
+    .strictObject({ emergency: minutes, urgent: minutes, normal: minutes, low: minutes })
     .partial()
     .transform((p) => ({ emergency: 2, urgent: 10, normal: 30, low: 120, ...p })),
 )
@@ -70,6 +70,12 @@ const schema = z.object({
   OUTBOUND_JITTER_MS: z.coerce.number().int().min(0).default(250),
   MAX_MESSAGE_CHARS: z.coerce.number().int().min(1).default(4000),
   TRUST_PROXY: booleanFlag.default(false),
+  SESSION_IDLE_MINUTES: z.coerce.number().positive().default(30),
+  SESSION_MAX_HOURS: z.coerce.number().positive().default(12),
+  COOKIE_SECURE: z
+    .enum(['auto', 'true', 'false'], 'must be auto (Secure when the request came over HTTPS), true or false')
+    .default('auto')
+    .transform((v) => (v === 'auto' ? v : v === 'true')),
 })
 
 export type Config = z.output<typeof schema>
@@ -123,11 +129,21 @@ function readConfigFile(path: string): Record<string, unknown> {
   } catch (error) {
     throw new ConfigError([`MAPLEBRIDGE_CONFIG: cannot read ${path} (${(error as Error).message})`])
   }
-  const parsed: unknown = parseYaml(text)
+  let parsed: unknown
+  try {
+    parsed = parseYaml(text)
+  } catch (error) {
+    throw new ConfigError([
+      `MAPLEBRIDGE_CONFIG: ${path} is not valid YAML (${(error as Error).message.split('\n')[0]})`,
+    ])
+  }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw new ConfigError([`MAPLEBRIDGE_CONFIG: ${path} must hold a mapping of variable names to values`])
   }
   return Object.fromEntries(
-    Object.entries(parsed).map(([k, v]) => [k, typeof v === 'object' ? v : String(v)]),
+    // A key left empty (`PORT:`) counts as unset, not as a value.
+    Object.entries(parsed)
+      .filter(([, v]) => v !== null && v !== undefined)
+      .map(([k, v]) => [k, typeof v === 'object' ? v : String(v)]),
   )
 }

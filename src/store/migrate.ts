@@ -16,24 +16,32 @@ const MIGRATION_LOCK = 72_410_531
  */
 export async function migrate(handle: DatabaseHandle): Promise<string[]> {
   const { db } = handle
-  await handle.runScript(
-    'CREATE TABLE IF NOT EXISTS schema_migrations (name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())',
-  )
   const files = readdirSync(MIGRATIONS_DIR)
     .filter((f) => f.endsWith('.sql'))
     .sort()
   const applied: string[] = []
   await db.connection().execute(async (conn) => {
+    // Everything, the bookkeeping table included, happens under the lock: two
+    // processes creating it at once would collide in PostgreSQL's catalog.
     await sql`SELECT pg_advisory_lock(${MIGRATION_LOCK})`.execute(conn)
     try {
+      await sql`CREATE TABLE IF NOT EXISTS schema_migrations (name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`.execute(
+        conn,
+      )
       const done = await sql<{ name: string }>`SELECT name FROM schema_migrations`.execute(conn)
       const doneNames = new Set(done.rows.map((r) => r.name))
       for (const file of files) {
         if (doneNames.has(file)) continue
         const script = readFileSync(join(MIGRATIONS_DIR, file), 'utf8')
-        await sql
-          .raw(`BEGIN;\n${script}\n;INSERT INTO schema_migrations (name) VALUES ('${file}');\nCOMMIT;`)
-          .execute(conn)
+        try {
+          await sql
+            .raw(`BEGIN;\n${script}\n;INSERT INTO schema_migrations (name) VALUES ('${file}');\nCOMMIT;`)
+            .execute(conn)
+        } catch (error) {
+          // Leave the connection usable and report the migration's own error, not the aborted transaction.
+          await sql`ROLLBACK`.execute(conn).catch(() => {})
+          throw new Error(`migration ${file} failed: ${(error as Error).message}`)
+        }
         applied.push(file)
       }
     } finally {

@@ -113,20 +113,24 @@ for (const engine of testEngines()) {
         expect(rows.map((r) => (r as { name: string }).name).sort()).toEqual(MIGRATION_FILES)
       })
 
-      it('applies each file exactly once when two migrations run at the same time', async () => {
-        const fresh = await engine.open()
-        try {
-          const [a, b] = await Promise.all([migrate(fresh), migrate(fresh)])
-          expect([...a, ...b].sort()).toEqual(MIGRATION_FILES)
-          const rows = await fresh.db
-            .selectFrom('schema_migrations' as never)
-            .select('name' as never)
-            .execute()
-          expect(rows).toHaveLength(MIGRATION_FILES.length)
-          // The schema is really there: a table from the first migration answers.
-          expect(await fresh.db.selectFrom('cases').select('id').execute()).toEqual([])
-        } finally {
-          await fresh.close()
+      it('applies each file exactly once when migrations run at the same time', async () => {
+        // A start-up race shows only now and then on a server, so PostgreSQL gets several fresh schemas.
+        const rounds = engine.name === 'postgres' ? 3 : 1
+        for (let round = 0; round < rounds; round++) {
+          const fresh = await engine.open()
+          try {
+            const results = await Promise.all([migrate(fresh), migrate(fresh), migrate(fresh)])
+            expect(results.flat().sort()).toEqual(MIGRATION_FILES)
+            const rows = await fresh.db
+              .selectFrom('schema_migrations' as never)
+              .select('name' as never)
+              .execute()
+            expect(rows).toHaveLength(MIGRATION_FILES.length)
+            // The schema is really there: a table from the first migration answers.
+            expect(await fresh.db.selectFrom('cases').select('id').execute()).toEqual([])
+          } finally {
+            await fresh.close()
+          }
         }
       })
     })
@@ -207,7 +211,13 @@ for (const engine of testEngines()) {
         })
         expect(snapshot.officers.size).toBe(8)
         const li = snapshot.officers.get(LI_MING)
-        expect(li).toMatchObject({ name: '李明', nameEn: 'Li Ming', badge: '330104', capacity: 40, active: true })
+        expect(li).toMatchObject({
+          name: '李明',
+          nameEn: 'Li Ming',
+          badge: '330104',
+          capacity: 40,
+          active: true,
+        })
         // mon-fri 08:30-17:30 and sat 09:00-12:00: six shifts, Monday first.
         expect(li?.duty).toHaveLength(6)
         expect(li?.duty[0]).toEqual({ day: 1, startMinute: 510, endMinute: 1050 })
@@ -220,7 +230,11 @@ for (const engine of testEngines()) {
 
       it('has a web chat account for the station and the seeded bot accounts with their owners', async () => {
         const snapshot = await createDirectory(db).get()
-        expect(snapshot.accounts.get('web-cq')).toEqual({ id: 'web-cq', stationId: STATION, ownerOfficerId: null })
+        expect(snapshot.accounts.get('web-cq')).toEqual({
+          id: 'web-cq',
+          stationId: STATION,
+          ownerOfficerId: null,
+        })
         expect(snapshot.accounts.get('cq-station')).toEqual({
           id: 'cq-station',
           stationId: STATION,
@@ -250,7 +264,9 @@ for (const engine of testEngines()) {
     describe('case numbers', () => {
       it('counts up without gaps under 50 concurrent calls', async () => {
         const store = createInboundStore(db)
-        const values = await Promise.all(Array.from({ length: 50 }, () => store.nextCaseCounter(STATION, 2031)))
+        const values = await Promise.all(
+          Array.from({ length: 50 }, () => store.nextCaseCounter(STATION, 2031)),
+        )
         expect([...values].sort((a, b) => a - b)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1))
         expect(await store.nextCaseCounter(STATION, 2031)).toBe(51)
       })
@@ -365,11 +381,17 @@ for (const engine of testEngines()) {
       it('finds the existing resident on a later message and takes the channel language', async () => {
         const store = createInboundStore(db)
         const contact = randomUUID()
-        const first = await store.transaction((tx) => tx.findOrCreateResident(eventFrom(contact), 'zh', randomUUID))
+        const first = await store.transaction((tx) =>
+          tx.findOrCreateResident(eventFrom(contact), 'zh', randomUUID),
+        )
         const again = await store.transaction((tx) =>
           tx.findOrCreateResident(eventFrom(contact, { language: 'en' }), 'zh', randomUUID),
         )
-        expect(again).toMatchObject({ residentId: first.residentId, identityId: first.identityId, created: false })
+        expect(again).toMatchObject({
+          residentId: first.residentId,
+          identityId: first.identityId,
+          created: false,
+        })
         expect(again.language).toBe('en')
       })
     })
@@ -438,7 +460,13 @@ for (const engine of testEngines()) {
         }
         const subject = randomUUID()
         await store.transaction((tx) =>
-          tx.audit({ stationId: STATION, action: 'test.json', subjectType: 'test', subjectId: subject, detail }),
+          tx.audit({
+            stationId: STATION,
+            action: 'test.json',
+            subjectType: 'test',
+            subjectId: subject,
+            detail,
+          }),
         )
         const audit = await db
           .selectFrom('audit_events')
