@@ -76,3 +76,35 @@ const en: typeof zh = {
 export function replies(language: Language): typeof zh {
   return language === 'en' ? en : zh
 }
+
+/** Status updates sent to a resident when their case changes hands or state. */
+export interface StatusUpdates {
+  assigned(caseNumber: string, officer: string): string
+  toDesk(caseNumber: string, desk: string): string
+  inProgress(caseNumber: string, officer: string): string
+  awaitingResident(caseNumber: string, officer: string): string
+  resolved(caseNumber: string): string
+  reopened(caseNumber: string, officer: string): string
+}
+
+const statusZh: StatusUpdates = {
+  assigned: (n, officer) => `您的案件 ${n} 现由${officer}负责处理。`,
+  toDesk: (n, desk) => `您的案件 ${n} 已转由${desk}处理。`,
+  inProgress: (n, officer) => `${officer}正在处理您的案件 ${n}。`,
+  awaitingResident: (n, officer) => `关于案件 ${n}，${officer}需要您补充一些信息，请直接回复本消息。`,
+  resolved: (n) => `您的案件 ${n} 已办结，感谢您的配合。如仍有问题，直接回复本消息即可。`,
+  reopened: (n, officer) => `您的案件 ${n} 已重新打开，${officer}会继续处理。`,
+}
+
+const statusEn: StatusUpdates = {
+  assigned: (n, officer) => `${officer} is now handling case ${n}.`,
+  toDesk: (n, desk) => `Case ${n} has been passed to the ${desk}.`,
+  inProgress: (n, officer) => `${officer} is working on case ${n}.`,
+  awaitingResident: (n, officer) => `${officer} needs a little more information about case ${n}: please reply to this message.`,
+  resolved: (n) => `Case ${n} has been resolved. Thank you. If anything is still wrong, just reply to this message.`,
+  reopened: (n, officer) => `Case ${n} has been reopened; ${officer} will continue with it.`,
+}
+
+export function statusUpdates(language: Language): StatusUpdates {
+  return language === 'en' ? statusEn : statusZh
+}
