@@ -3,8 +3,8 @@ import { type Logger, type LoggerOptions, pino } from 'pino'
 export type { Logger }
 
 /**
- * Keys that may hold personal data wherever they appear (two levels deep, which
- * covers request bodies and our own structured log objects). Logging these
+ * Keys that may hold personal data wherever they appear (up to three levels
+ * deep, which covers request bodies, job data and our own log objects). Logging these
  * values is never useful enough to risk a resident's privacy.
  */
 const PERSONAL_KEYS = [
@@ -27,6 +27,7 @@ const redactPaths = [
   ...PERSONAL_KEYS,
   ...PERSONAL_KEYS.map((k) => `*.${k}`),
   ...PERSONAL_KEYS.map((k) => `*.*.${k}`),
+  ...PERSONAL_KEYS.map((k) => `*.*.*.${k}`),
 ]
 
 /** Request serializer: the query string can carry tokens (EventSource cannot send headers). */
