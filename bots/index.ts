@@ -76,6 +76,7 @@ export async function startBots(ctx: AppContext, options: BotRoleOptions = {}): 
           logger,
           store: ctx.outboundStore,
           sender,
+          live: ctx.deliveryNotifier,
           // Web chat has no platform to upset; WeChat accounts keep their configured pace.
           perMinute: channel === web ? 0 : (limits.get(accountId) ?? 60),
           jitterMs: channel === web ? 0 : config.OUTBOUND_JITTER_MS,

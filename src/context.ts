@@ -1,19 +1,28 @@
 import type { Redis } from 'ioredis'
+import { type CaseCommands, createCaseCommands } from './app/cases/case-commands.ts'
+import { type CaseReads, createCaseReads } from './app/cases/case-reads.ts'
 import type { InboundDeps } from './app/handle-inbound.ts'
 import { type IngestResult, ingest } from './app/ingest.ts'
 import type { Clock, Directory, Dispatcher, InboundStore } from './app/ports.ts'
-import type { OutboundStore } from './app/send-outbound.ts'
+import type { LiveNotifier, OutboundStore } from './app/send-outbound.ts'
+import { createLoginLimiter, type LoginLimiter } from './auth/login-limiter.ts'
+import { createSessionStore, type SessionStore } from './auth/session-store.ts'
 import type { Config } from './config.ts'
 import type { Logger } from './logger.ts'
 import { createDispatcher, Queues } from './queues/dispatcher.ts'
 import { LiveHub } from './queues/live-hub.ts'
 import { checkRedis, createRedis } from './queues/redis.ts'
+import { type AuditLog, createAuditLog } from './store/audit.repository.ts'
+import { type CannedReplies, createCannedReplies } from './store/canned-replies.repository.ts'
+import { createCaseCommandStore } from './store/case-command.repository.ts'
+import { createCaseQueries } from './store/case-query.repository.ts'
 import { type DatabaseHandle, openDatabase } from './store/db.ts'
 import { createDirectory } from './store/directory.repository.ts'
 import { newId } from './store/ids.ts'
 import { createInboundStore } from './store/inbound.repository.ts'
 import { createInboundEvents, type InboundEvents } from './store/inbound-events.repository.ts'
 import { migrate } from './store/migrate.ts'
+import { createOfficerLogins, type OfficerLogins } from './store/officer-logins.repository.ts'
 import { createOutboundStore } from './store/outbound.repository.ts'
 import { createWebChatStore, type WebChatStore } from './store/web-chat.repository.ts'
 
@@ -33,6 +42,14 @@ export interface AppContext {
   webChat: WebChatStore
   hub: LiveHub
   inboundDeps: InboundDeps
+  sessions: SessionStore
+  loginLimiter: LoginLimiter
+  officerLogins: OfficerLogins
+  cases: { reads: CaseReads; commands: CaseCommands }
+  canned: CannedReplies
+  audit: AuditLog
+  /** Tells live inbox streams about delivery states (used by the bot role's outbound workers). */
+  deliveryNotifier: LiveNotifier
   /** The entry of every channel into the pipeline: store the event, queue its id. */
   ingest(raw: unknown): Promise<IngestResult>
   /** Keeps a malformed or unprocessable event for a person to look at, and logs it without its content. */
@@ -108,6 +125,38 @@ export async function createContext(
     },
   }
 
+  const audit = createAuditLog(handle.db)
+  const cases = {
+    reads: createCaseReads({ queries: createCaseQueries(handle.db), clock, audit: audit.record }),
+    commands: createCaseCommands({
+      store: createCaseCommandStore(handle.db),
+      directory,
+      dispatcher,
+      clock,
+      newId,
+    }),
+  }
+  const deliveryNotifier: LiveNotifier = {
+    async deliveryChanged({ messageId, caseId, state }) {
+      if (!caseId) return
+      const scope = await handle.db
+        .selectFrom('cases')
+        .select(['station_id', 'assignee_officer_id', 'beat_id'])
+        .where('id', '=', caseId)
+        .executeTakeFirst()
+      if (!scope) return
+      await dispatcher.publish({
+        type: 'message.delivery',
+        caseId,
+        stationId: scope.station_id,
+        assigneeId: scope.assignee_officer_id,
+        beatId: scope.beat_id,
+        messageId,
+        state,
+      })
+    },
+  }
+
   return {
     config,
     logger,
@@ -128,6 +177,19 @@ export async function createContext(
     webChat: createWebChatStore(handle.db),
     hub,
     inboundDeps,
+    sessions: createSessionStore({
+      redis: producer,
+      prefix: config.QUEUE_PREFIX,
+      idleMs: config.SESSION_IDLE_MINUTES * 60_000,
+      maxMs: config.SESSION_MAX_HOURS * 3_600_000,
+      clock,
+    }),
+    loginLimiter: createLoginLimiter({ redis: producer, prefix: config.QUEUE_PREFIX }),
+    officerLogins: createOfficerLogins(handle.db),
+    cases,
+    canned: createCannedReplies(handle.db),
+    audit,
+    deliveryNotifier,
     ingest: (raw) =>
       ingest({ saveEvent: inboundEvents.save, enqueue: (id) => queues.addInbound(id), park }, raw),
     park,

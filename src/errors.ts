@@ -8,6 +8,9 @@ export type ErrorCode =
   | 'CONFLICT'
   | 'PAYLOAD_TOO_LARGE'
   | 'UNAVAILABLE'
+  | 'CSRF'
+  | 'LOCKED'
+  | 'INVALID_CREDENTIALS'
 
 export class AppError extends Error {
   constructor(

@@ -51,6 +51,7 @@ interface Plan {
   stationId: string
   queue: string | null
   previousQueue: string | null
+  beatId: string | null
   priority: CasePriority
   emergency: boolean
   newCase: boolean
@@ -143,6 +144,7 @@ async function planMessage(ctx: TxContext): Promise<Plan> {
     stationId: station.id,
     queue: null,
     previousQueue: null,
+    beatId: null,
     priority: 'normal',
     emergency: false,
     newCase: false,
@@ -174,6 +176,7 @@ async function planMessage(ctx: TxContext): Promise<Plan> {
   plan.emergency = verdict.emergency
   plan.priority = verdict.priority
   plan.queue = queueNameFor(target)
+  plan.beatId = beatId
   const due = dueAt(ctx, target, verdict.priority)
   await tx.openCase({
     id: plan.caseId,
@@ -219,6 +222,7 @@ async function planFollowUp(ctx: TxContext, open: OpenCase, emergency: boolean, 
   plan.caseNumber = open.number
   plan.priority = open.priority
   plan.queue = open.queue
+  plan.beatId = open.beatId
   const reply = (body: string) => plan.replies.push(draft(ctx, open.id, body))
   await tx.attachMessageToCase(ctx.eventId, open.id)
   const change: CaseChange = { lastMessageAt: ctx.now }
@@ -246,7 +250,7 @@ async function planFollowUp(ctx: TxContext, open: OpenCase, emergency: boolean, 
         status: target.kind === 'officer' ? 'assigned' : open.status,
         firstResponseDueAt: due,
       })
-      Object.assign(plan, { queue: queueNameFor(target), previousQueue: open.queue })
+      Object.assign(plan, { queue: queueNameFor(target), previousQueue: open.queue, beatId })
       reply(
         say.ack({
           caseNumber: open.number,
@@ -399,18 +403,15 @@ async function dispatch(deps: InboundDeps, plan: Plan, eventId: string): Promise
   }
   for (const r of plan.replies) await deps.dispatcher.enqueueOutbound(r.accountId, r.id)
   if (plan.caseId && plan.queue) {
-    const moved = plan.newCase || plan.previousQueue !== null
-    await deps.dispatcher.publish(
-      moved
-        ? {
-            type: 'case.routed',
-            caseId: plan.caseId,
-            stationId: plan.stationId,
-            queue: plan.queue,
-            emergency: plan.emergency,
-          }
-        : { type: 'message.received', caseId: plan.caseId, stationId: plan.stationId, messageId: eventId },
-    )
+    await deps.dispatcher.publish({
+      type: plan.newCase ? 'case.opened' : plan.previousQueue ? 'case.routed' : 'case.message',
+      caseId: plan.caseId,
+      stationId: plan.stationId,
+      assigneeId: plan.queue.startsWith('officer-') ? plan.queue.slice('officer-'.length) : null,
+      beatId: plan.beatId,
+      messageId: eventId,
+      emergency: plan.emergency,
+    })
   }
 }
 

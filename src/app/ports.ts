@@ -161,9 +161,21 @@ export interface InboundStore {
   } | null>
 }
 
-export type LiveEvent =
-  | { type: 'case.routed'; caseId: string; stationId: string; queue: string; emergency: boolean }
-  | { type: 'message.received'; caseId: string; stationId: string; messageId: string }
+/**
+ * A change the inbox should show at once. It carries the case's assignee and
+ * beat at the time, so each live stream can decide who may see it without a
+ * database read per event and connection.
+ */
+export interface LiveEvent {
+  type: 'case.opened' | 'case.routed' | 'case.updated' | 'case.message' | 'message.delivery'
+  stationId: string
+  caseId: string
+  assigneeId: string | null
+  beatId: string | null
+  messageId?: string
+  state?: 'queued' | 'sent' | 'failed'
+  emergency?: boolean
+}
 
 /** Hands work to the queues once the database has it. Every call is idempotent. */
 export interface Dispatcher {
@@ -175,7 +187,8 @@ export interface Dispatcher {
     priority: CasePriority
   }): Promise<void>
   removeCase(queue: string, caseId: string): Promise<void>
-  enqueueOutbound(accountId: string, messageId: string): Promise<void>
+  /** With `retry`, a send that failed for good is tried again. */
+  enqueueOutbound(accountId: string, messageId: string, options?: { retry?: boolean }): Promise<void>
   publish(event: LiveEvent): Promise<void>
 }
 

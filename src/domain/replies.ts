@@ -100,8 +100,10 @@ const statusEn: StatusUpdates = {
   assigned: (n, officer) => `${officer} is now handling case ${n}.`,
   toDesk: (n, desk) => `Case ${n} has been passed to the ${desk}.`,
   inProgress: (n, officer) => `${officer} is working on case ${n}.`,
-  awaitingResident: (n, officer) => `${officer} needs a little more information about case ${n}: please reply to this message.`,
-  resolved: (n) => `Case ${n} has been resolved. Thank you. If anything is still wrong, just reply to this message.`,
+  awaitingResident: (n, officer) =>
+    `${officer} needs a little more information about case ${n}: please reply to this message.`,
+  resolved: (n) =>
+    `Case ${n} has been resolved. Thank you. If anything is still wrong, just reply to this message.`,
   reopened: (n, officer) => `Case ${n} has been reopened; ${officer} will continue with it.`,
 }
 

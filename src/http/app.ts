@@ -3,8 +3,14 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import { webChatRoutes } from '../../bots/web-chat/routes.ts'
 import type { AppContext } from '../context.ts'
 import { registerErrorHandler } from './error-handler.ts'
+import { registerOpenApi } from './openapi.ts'
+import { authPlugin } from './plugins/auth.ts'
+import { authRoutes } from './routes/auth.ts'
+import { caseRoutes } from './routes/cases.ts'
 import { chatPageRoutes } from './routes/chat-page.ts'
 import { healthRoutes } from './routes/health.ts'
+import { liveRoutes } from './routes/live.ts'
+import { stationRoutes } from './routes/station.ts'
 
 /**
  * The HTTP side of maplebridge as one Fastify instance built from the
@@ -25,6 +31,19 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     reply.header('x-request-id', request.id)
   })
   registerErrorHandler(app)
+  await registerOpenApi(app)
+  await app.register(authPlugin, {
+    sessions: ctx.sessions,
+    logins: ctx.officerLogins,
+    cookieSecure: ctx.config.COOKIE_SECURE,
+  })
+  await app.register(authRoutes, {
+    sessions: ctx.sessions,
+    limiter: ctx.loginLimiter,
+    logins: ctx.officerLogins,
+    clock: ctx.clock,
+    cookieSecure: ctx.config.COOKIE_SECURE,
+  })
   await app.register(healthRoutes, {
     checks: {
       redis: () => ctx.redis.producer.ping(),
@@ -43,6 +62,15 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     defaultLanguage: ctx.config.DEFAULT_LANGUAGE,
     defaultStationCode: ctx.config.WEB_CHAT_STATION,
   })
+  await app.register(caseRoutes, { reads: ctx.cases.reads, commands: ctx.cases.commands })
+  await app.register(stationRoutes, {
+    directory: ctx.directory,
+    inboundStore: ctx.inboundStore,
+    canned: ctx.canned,
+    db: ctx.database.db,
+    clock: ctx.clock,
+  })
+  await app.register(liveRoutes, { hub: ctx.hub, queuePrefix: ctx.config.QUEUE_PREFIX })
   app.get('/', async (_request, reply) => reply.redirect('/chat'))
   return app
 }

@@ -10,6 +10,21 @@ const STATUS: Record<ErrorCode, number> = {
   CONFLICT: 409,
   PAYLOAD_TOO_LARGE: 413,
   UNAVAILABLE: 503,
+  CSRF: 403,
+  LOCKED: 429,
+  INVALID_CREDENTIALS: 401,
+}
+
+/** Schema validation problems as "field: what is wrong", one per field. */
+function validationMessage(error: FastifyError): string | null {
+  if (!error.validation?.length) return null
+  return error.validation
+    .map((issue) => {
+      const field =
+        issue.instancePath.replace(/^\//, '').replaceAll('/', '.') || error.validationContext || 'input'
+      return `${field}: ${issue.message ?? 'is not valid'}`
+    })
+    .join('; ')
 }
 
 /**
@@ -21,6 +36,9 @@ const STATUS: Record<ErrorCode, number> = {
 export function registerErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError | AppError | Error, request, reply) => {
     if (error instanceof AppError) {
+      const retryAfter = (error.details as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds
+      if (STATUS[error.code] === 429 && typeof retryAfter === 'number')
+        reply.header('retry-after', retryAfter)
       return reply.status(STATUS[error.code]).send({ error: { code: error.code, message: error.message } })
     }
     const status = (error as FastifyError).statusCode
@@ -29,7 +47,7 @@ export function registerErrorHandler(app: FastifyInstance): void {
       const message =
         (error as FastifyError).code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE'
           ? 'send the body as application/json'
-          : error.message
+          : (validationMessage(error as FastifyError) ?? error.message)
       return reply.status(status).send({ error: { code, message } })
     }
     request.log.error({ err: error }, 'unhandled error')

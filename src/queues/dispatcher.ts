@@ -76,9 +76,17 @@ export function createDispatcher(queues: Queues, publisher: Redis): Dispatcher {
     async removeCase(queue, caseId) {
       await queues.get(queue).remove(`case-${caseId}`)
     },
-    async enqueueOutbound(accountId, messageId) {
+    async enqueueOutbound(accountId, messageId, options) {
       const data: OutboundJob = { messageId }
-      await queues.get(QueueNames.outbound(accountId)).add('send', data, {
+      const queue = queues.get(QueueNames.outbound(accountId))
+      if (options?.retry) {
+        // The failed job still holds its id; retrying it keeps one job per message.
+        const job = await queue.getJob(`out-${messageId}`)
+        if (job && (await job.isFailed()))
+          return job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true })
+        if (job) await job.remove().catch(() => {})
+      }
+      await queue.add('send', data, {
         jobId: `out-${messageId}`,
         attempts: 6,
         backoff: { type: 'exponential', delay: 2000 },

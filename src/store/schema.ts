@@ -128,6 +128,8 @@ export interface CasesTable {
   last_message_at: Timestamp
   version: Generated<number>
   updated_at: Timestamp
+  escalated: Generated<boolean>
+  escalated_at: NullableTimestamp
 }
 
 export interface MessagesTable {
@@ -182,6 +184,25 @@ export interface AuditEventsTable {
   at: Timestamp
 }
 
+export interface CannedRepliesTable {
+  id: string
+  station_id: string
+  shortcut: string
+  title: string
+  body: string
+  language: string
+  updated_at: Timestamp
+}
+
+export interface OfficerLoginsTable {
+  officer_id: string
+  username: string
+  password_hash: string
+  disabled_at: NullableTimestamp
+  password_changed_at: Timestamp
+  last_login_at: NullableTimestamp
+}
+
 export interface DB {
   stations: StationsTable
   officers: OfficersTable
@@ -197,6 +218,8 @@ export interface DB {
   inbound_events: InboundEventsTable
   parked_events: ParkedEventsTable
   audit_events: AuditEventsTable
+  officer_logins: OfficerLoginsTable
+  canned_replies: CannedRepliesTable
 }
 
 export type CaseRow = Selectable<CasesTable>

@@ -36,6 +36,8 @@ export interface StackOptions {
   stationFiles?: string[]
   env?: Record<string, string>
   at?: Date
+  /** Where log lines go (to inspect what gets logged); set LOG_LEVEL in env to see more than nothing. */
+  logDestination?: { write(line: string): void }
 }
 
 /**
@@ -60,7 +62,7 @@ export async function startTestStack(options: StackOptions): Promise<TestStack> 
       now = at
     },
   }
-  const logger = createLogger({ level: config.LOG_LEVEL })
+  const logger = createLogger({ level: config.LOG_LEVEL, destination: options.logDestination })
   const ctx = await createContext(config, logger, { database: options.database, clock })
   for (const file of options.stationFiles ?? ['seeds/changqing.yaml', 'seeds/fengqiao.yaml']) {
     await seedStations(ctx.database.db, await readStationFile(file))

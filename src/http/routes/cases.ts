@@ -1,0 +1,224 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { ZodTypeProvider } from 'fastify-type-provider-zod'
+import { z } from 'zod'
+import type { CaseCommands } from '../../app/cases/case-commands.ts'
+import type { CaseReads } from '../../app/cases/case-reads.ts'
+import type { Actor } from '../../domain/access.ts'
+import { AppError } from '../../errors.ts'
+import { requireOfficer } from '../plugins/auth.ts'
+import {
+  AssignBody,
+  CaseDetailSchema,
+  CaseParams,
+  CaseSummarySchema,
+  ListQuery,
+  MessageSchema,
+  NoteBody,
+  PatchBody,
+  ReopenBody,
+  ReplyBody,
+  StatusBody,
+} from '../schemas/cases.ts'
+
+export interface CaseRouteOptions {
+  reads: CaseReads
+  commands: CaseCommands
+}
+
+const actorOf = (request: FastifyRequest): Actor => {
+  const me = request.officer
+  if (!me) throw new AppError('UNAUTHORIZED', 'sign in first')
+  return me
+}
+
+const tags = ['cases']
+
+/** The inbox's case API: everything an officer does to a case goes through here. */
+export async function caseRoutes(base: FastifyInstance, options: CaseRouteOptions): Promise<void> {
+  const app = base.withTypeProvider<ZodTypeProvider>()
+  const { reads, commands } = options
+  const signedIn = requireOfficer()
+
+  app.get(
+    '/api/cases',
+    {
+      preHandler: signedIn,
+      schema: {
+        tags,
+        summary: 'List cases, sorted by what is due',
+        querystring: ListQuery,
+        response: { 200: z.object({ cases: z.array(CaseSummarySchema), nextCursor: z.string().nullable() }) },
+      },
+    },
+    async (request) => {
+      const q = request.query
+      return reads.list(actorOf(request), {
+        queue: q.queue,
+        status: q.status,
+        category: q.category,
+        beatId: q.beat,
+        assigneeId: q.assignee,
+        overdue: q.overdue,
+        q: q.q,
+        cursor: q.cursor,
+        limit: q.limit,
+      })
+    },
+  )
+
+  app.get(
+    '/api/queues',
+    {
+      preHandler: signedIn,
+      schema: {
+        tags,
+        summary: 'Open case counts per queue',
+        response: {
+          200: z.object({
+            mine: z.number(),
+            beats: z.number(),
+            unassigned: z.number(),
+            escalated: z.number(),
+            all: z.number(),
+          }),
+        },
+      },
+    },
+    async (request) => reads.counts(actorOf(request)),
+  )
+
+  app.get(
+    '/api/cases/:id',
+    {
+      preHandler: signedIn,
+      schema: {
+        tags,
+        summary: 'One case with its messages, resident and history (audited)',
+        params: CaseParams,
+        response: {
+          200: z.object({
+            case: CaseDetailSchema,
+            messages: z.array(MessageSchema),
+            resident: z
+              .object({
+                id: z.string(),
+                code: z.string(),
+                name: z.string().nullable(),
+                language: z.enum(['zh', 'en']),
+                compound: z.string().nullable(),
+                beat: z.object({ id: z.string(), code: z.string(), name: z.string() }).nullable(),
+                tags: z.array(z.string()),
+                earlierCases: z.array(CaseSummarySchema),
+              })
+              .nullable(),
+            history: z.array(
+              z.object({
+                id: z.string(),
+                at: z.string(),
+                actor: z.object({ id: z.string(), name: z.string() }).nullable(),
+                action: z.string(),
+                detail: z.unknown(),
+              }),
+            ),
+          }),
+        },
+      },
+    },
+    async (request) => reads.get(actorOf(request), request.params.id),
+  )
+
+  const detail = (_request: FastifyRequest, id: string) => reads.afterChange(id)
+
+  app.post(
+    '/api/cases/:id/replies',
+    {
+      preHandler: signedIn,
+      schema: { tags, summary: 'Reply to the resident', params: CaseParams, body: ReplyBody },
+    },
+    async (request, reply) => {
+      const messageId = await commands.reply(actorOf(request), request.params.id, request.body)
+      return reply.status(201).send({ messageId, case: await detail(request, request.params.id) })
+    },
+  )
+
+  app.post(
+    '/api/cases/:id/notes',
+    {
+      preHandler: signedIn,
+      schema: { tags, summary: 'Add an internal note (never sent)', params: CaseParams, body: NoteBody },
+    },
+    async (request, reply) => {
+      const messageId = await commands.note(actorOf(request), request.params.id, request.body)
+      return reply.status(201).send({ messageId })
+    },
+  )
+
+  app.post(
+    '/api/cases/:id/assign',
+    {
+      preHandler: signedIn,
+      schema: {
+        tags,
+        summary: 'Assign or transfer to an officer or the duty desk',
+        params: CaseParams,
+        body: AssignBody,
+      },
+    },
+    async (request) => {
+      const body = request.body
+      const target = 'officerId' in body ? { officerId: body.officerId } : { desk: true as const }
+      await commands.assign(actorOf(request), request.params.id, { version: body.version, target })
+      return { case: await detail(request, request.params.id) }
+    },
+  )
+
+  app.patch(
+    '/api/cases/:id',
+    {
+      preHandler: signedIn,
+      schema: { tags, summary: 'Change category or priority', params: CaseParams, body: PatchBody },
+    },
+    async (request) => {
+      await commands.update(actorOf(request), request.params.id, request.body)
+      return { case: await detail(request, request.params.id) }
+    },
+  )
+
+  app.post(
+    '/api/cases/:id/status',
+    {
+      preHandler: signedIn,
+      schema: {
+        tags,
+        summary: 'Move a case along (the resident is told)',
+        params: CaseParams,
+        body: StatusBody,
+      },
+    },
+    async (request) => {
+      await commands.setStatus(actorOf(request), request.params.id, request.body)
+      return { case: await detail(request, request.params.id) }
+    },
+  )
+
+  app.post(
+    '/api/cases/:id/reopen',
+    {
+      preHandler: signedIn,
+      schema: { tags, summary: 'Reopen a resolved or closed case', params: CaseParams, body: ReopenBody },
+    },
+    async (request) => {
+      await commands.reopen(actorOf(request), request.params.id, request.body)
+      return { case: await detail(request, request.params.id) }
+    },
+  )
+
+  app.post(
+    '/api/messages/:id/retry',
+    { preHandler: signedIn, schema: { tags, summary: 'Send a failed message again', params: CaseParams } },
+    async (request, reply) => {
+      await commands.retry(actorOf(request), request.params.id)
+      return reply.status(202).send({ queued: true })
+    },
+  )
+}

@@ -1,0 +1,153 @@
+import { sql } from 'kysely'
+import type { CaseCommandStore, CaseTx, LockedCase } from '../app/cases/case-store.ts'
+import type { CaseCategory, CasePriority, CaseStatus, Language } from '../domain/types.ts'
+import type { Database } from './db.ts'
+
+/** The write side of the inbox: one transaction per command, the case row locked. */
+export function createCaseCommandStore(db: Database): CaseCommandStore {
+  return {
+    transaction: (fn) =>
+      db.transaction().execute(async (trx) => {
+        const tx: CaseTx = {
+          async lock(caseId) {
+            const row = await trx
+              .selectFrom('cases as c')
+              .innerJoin('residents as r', 'r.id', 'c.resident_id')
+              .innerJoin('channel_identities as ci', 'ci.id', 'c.identity_id')
+              .select([
+                'c.id',
+                'c.number',
+                'c.station_id',
+                'c.resident_id',
+                'c.identity_id',
+                'r.language',
+                'ci.channel',
+                'ci.account_id',
+                'c.status',
+                'c.category',
+                'c.priority',
+                'c.assignee_officer_id',
+                'c.beat_id',
+                'c.queue',
+                'c.first_responded_at',
+                'c.version',
+              ])
+              .where('c.id', '=', caseId)
+              .forUpdate('c')
+              .executeTakeFirst()
+            if (!row) return null
+            const locked: LockedCase = {
+              id: row.id,
+              number: row.number,
+              stationId: row.station_id,
+              residentId: row.resident_id,
+              identityId: row.identity_id,
+              residentLanguage: row.language as Language,
+              channel: row.channel,
+              accountId: row.account_id,
+              status: row.status as CaseStatus,
+              category: row.category as CaseCategory,
+              priority: row.priority as CasePriority,
+              assigneeOfficerId: row.assignee_officer_id,
+              beatId: row.beat_id,
+              queue: row.queue,
+              firstRespondedAt: row.first_responded_at,
+              version: row.version,
+            }
+            return locked
+          },
+
+          async lastChange(caseId) {
+            const row = await trx
+              .selectFrom('audit_events as a')
+              .leftJoin('officers as o', 'o.id', 'a.actor')
+              .select(['o.name', 'a.action', 'a.at'])
+              .where('a.subject_type', '=', 'case')
+              .where('a.subject_id', '=', caseId)
+              .where('a.action', '!=', 'resident.viewed')
+              .orderBy('a.at', 'desc')
+              .limit(1)
+              .executeTakeFirst()
+            return row ? { actorName: row.name, action: row.action, at: row.at } : null
+          },
+
+          async update(caseId, u) {
+            const row = await trx
+              .updateTable('cases')
+              .set({
+                ...(u.status !== undefined && { status: u.status }),
+                ...(u.category !== undefined && { category: u.category }),
+                ...(u.priority !== undefined && { priority: u.priority }),
+                ...(u.assigneeOfficerId !== undefined && { assignee_officer_id: u.assigneeOfficerId }),
+                ...(u.queue !== undefined && { queue: u.queue }),
+                ...(u.firstRespondedAt !== undefined && { first_responded_at: u.firstRespondedAt }),
+                ...(u.resolvedAt !== undefined && { resolved_at: u.resolvedAt }),
+                ...(u.closedAt !== undefined && { closed_at: u.closedAt }),
+                ...(u.escalated !== undefined && { escalated: u.escalated }),
+                version: sql`version + 1`,
+                updated_at: new Date(),
+              })
+              .where('id', '=', caseId)
+              .returning('version')
+              .executeTakeFirstOrThrow()
+            return row.version
+          },
+
+          async insertMessage(m) {
+            await trx
+              .insertInto('messages')
+              .values({
+                id: m.id,
+                case_id: m.caseId,
+                resident_id: m.residentId,
+                identity_id: m.identityId,
+                direction: m.direction,
+                channel: m.channel,
+                account_id: m.accountId,
+                kind: 'text',
+                text: m.text,
+                author_officer_id: m.authorOfficerId,
+                delivery_state: m.deliveryState,
+              })
+              .execute()
+          },
+
+          async audit(entry) {
+            await trx
+              .insertInto('audit_events')
+              .values({
+                id: crypto.randomUUID(),
+                station_id: entry.stationId,
+                actor: entry.actor,
+                action: entry.action,
+                subject_type: 'case',
+                subject_id: entry.caseId,
+                detail: JSON.stringify(entry.detail ?? null),
+              })
+              .execute()
+          },
+        }
+        return fn(tx)
+      }),
+
+    async failedMessage(messageId) {
+      const row = await db
+        .selectFrom('messages')
+        .select(['id', 'case_id', 'account_id', 'delivery_state'])
+        .where('id', '=', messageId)
+        .where('direction', '=', 'outbound')
+        .executeTakeFirst()
+      return row
+        ? { id: row.id, caseId: row.case_id, accountId: row.account_id, state: row.delivery_state }
+        : null
+    },
+
+    async requeueMessage(messageId) {
+      await db
+        .updateTable('messages')
+        .set({ delivery_state: 'queued', failure_reason: null })
+        .where('id', '=', messageId)
+        .execute()
+    },
+  }
+}
