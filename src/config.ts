@@ -70,6 +70,8 @@ const schema = z.object({
   OUTBOUND_JITTER_MS: z.coerce.number().int().min(0).default(250),
   MAX_MESSAGE_CHARS: z.coerce.number().int().min(1).default(4000),
   TRUST_PROXY: booleanFlag.default(false),
+  /** Set by `npm run demo`: creates the demo sign-ins and prints them. */
+  DEMO: booleanFlag.default(false),
   SESSION_IDLE_MINUTES: z.coerce.number().positive().default(30),
   SESSION_MAX_HOURS: z.coerce.number().positive().default(12),
   COOKIE_SECURE: z

@@ -1,5 +1,6 @@
 import { type BotRole, startBots } from '../bots/index.ts'
 import { startWorkers, type WorkerRole } from '../workers/index.ts'
+import { type DemoLogin, ensureDemoLogins } from './cli/demo-logins.ts'
 import { ConfigError, loadConfig } from './config.ts'
 import { createContext } from './context.ts'
 import { buildApp } from './http/app.ts'
@@ -25,6 +26,7 @@ async function main(): Promise<void> {
     logger.info({ file, ...summary }, 'station data loaded')
   }
   ctx.directory.invalidate()
+  const demoLogins = config.DEMO ? await ensureDemoLogins(ctx.database.db) : []
 
   const roles = new Set(config.ROLES)
   const workers: WorkerRole | null = roles.has('worker') ? await startWorkers(ctx) : null
@@ -37,6 +39,7 @@ async function main(): Promise<void> {
       { engine: ctx.database.engine },
       `maplebridge is up: resident chat at http://${shownHost}:${config.PORT}/chat`,
     )
+    if (demoLogins.length) printDemoBanner(`http://${shownHost}:${config.PORT}`, demoLogins)
   }
 
   let stopping = false
@@ -54,6 +57,16 @@ async function main(): Promise<void> {
   }
   process.on('SIGINT', () => void shutdown('SIGINT'))
   process.on('SIGTERM', () => void shutdown('SIGTERM'))
+}
+
+/** The demo's fixed, documented sign-ins, printed for the person trying it (never logged). */
+function printDemoBanner(baseUrl: string, logins: DemoLogin[]): void {
+  const rows = logins.map(
+    (l) => `  ${l.station}  ${l.role.padEnd(10)} ${l.username.padEnd(16)} ${l.password}   (${l.name})`,
+  )
+  process.stdout.write(
+    `\n  maplebridge demo\n  residents: ${baseUrl}/chat     officers: ${baseUrl}/inbox     API docs: ${baseUrl}/docs\n\n  station role       username         password\n${rows.join('\n')}\n\n`,
+  )
 }
 
 main().catch((error: unknown) => {

@@ -6,6 +6,7 @@ const defaults: Record<string, string> = {
   STATION_FILES: 'seeds/changqing.yaml,seeds/fengqiao.yaml',
   DATA_DIR: './data/demo',
   WEB_CHAT_STATION: 'CQ',
+  DEMO: 'true',
 }
 for (const [key, value] of Object.entries(defaults)) process.env[key] ??= value
 

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
 import { parseShiftSpec } from '../domain/duty.ts'
+import { createCannedReplies } from './canned-replies.repository.ts'
 import type { Database } from './db.ts'
 import type { StationFile } from './station-file.ts'
 
@@ -134,5 +135,8 @@ export async function seedStations(
       }
     }
   })
+  // A new station starts with a few canned replies its supervisors can edit.
+  const canned = createCannedReplies(db)
+  for (const station of file.stations) await canned.ensureStarters(seedIds.station(station.code))
   return summary
 }
