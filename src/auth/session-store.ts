@@ -33,6 +33,8 @@ export interface SessionStore {
   }): Promise<{ id: string; session: SessionData }>
   /** The live session for a cookie id, marked as used now; null when unknown, idle too long or too old. */
   touch(id: string): Promise<SessionData | null>
+  /** Whether the session still exists and is in time, without counting this as use (open live streams). */
+  isAlive(id: string): Promise<boolean>
   /** Ends one session (logout). */
   destroy(id: string): Promise<void>
   /** Ends every session of an officer (disabled, password changed); returns how many there were. */
@@ -113,6 +115,15 @@ export function createSessionStore(options: SessionStoreOptions): SessionStore {
       // XX: a logout or disable that ran since the read must not be undone by this write.
       const written = await redis.set(sessionKey(hashed), JSON.stringify(updated), 'PX', ttl, 'XX')
       return written === 'OK' ? updated : null
+    },
+
+    async isAlive(id) {
+      if (!ID_SHAPE.test(id)) return false
+      const raw = await redis.get(sessionKey(sha256(id)))
+      const session = raw ? parseSession(raw) : null
+      if (!session) return false
+      const now = clock.now().getTime()
+      return now - session.lastSeenAt < idleMs && ttlFor(session, now) > 0
     },
 
     async destroy(id) {

@@ -70,7 +70,11 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     db: ctx.database.db,
     clock: ctx.clock,
   })
-  await app.register(liveRoutes, { hub: ctx.hub, queuePrefix: ctx.config.QUEUE_PREFIX })
+  await app.register(liveRoutes, {
+    hub: ctx.hub,
+    queuePrefix: ctx.config.QUEUE_PREFIX,
+    sessionAlive: (id) => ctx.sessions.isAlive(id),
+  })
   app.get('/', async (_request, reply) => reply.redirect('/chat'))
   return app
 }

@@ -7,6 +7,8 @@ import { requireOfficer } from '../plugins/auth.ts'
 
 export interface LiveRouteOptions {
   hub: LiveHub
+  /** Checks the session is still valid (not logged out, expired or disabled) while the stream is open. */
+  sessionAlive(sessionId: string): Promise<boolean>
   queuePrefix: string
   heartbeatMs?: number
 }
@@ -67,7 +69,17 @@ export async function liveRoutes(app: FastifyInstance, options: LiveRouteOptions
           }
         },
       )
-      const heartbeat = setInterval(() => raw.write(': ping\n\n'), options.heartbeatMs ?? 20_000)
+      const sessionId = request.officerSession?.id
+      const heartbeat = setInterval(() => {
+        // A stream outlives no session: logging out or being disabled ends it at the next beat.
+        void (sessionId ? options.sessionAlive(sessionId) : Promise.resolve(false)).then(
+          (alive) => {
+            if (!alive) raw.end()
+            else raw.write(': ping\n\n')
+          },
+          () => raw.write(': ping\n\n'),
+        )
+      }, options.heartbeatMs ?? 20_000)
       request.raw.on('close', () => {
         clearInterval(heartbeat)
         void unsubscribe()
