@@ -9,6 +9,7 @@ import { authRoutes } from './routes/auth.ts'
 import { caseRoutes } from './routes/cases.ts'
 import { chatPageRoutes } from './routes/chat-page.ts'
 import { healthRoutes } from './routes/health.ts'
+import { inboxPageRoutes } from './routes/inbox-page.ts'
 import { liveRoutes } from './routes/live.ts'
 import { stationRoutes } from './routes/station.ts'
 
@@ -75,6 +76,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     queuePrefix: ctx.config.QUEUE_PREFIX,
     sessionAlive: (id) => ctx.sessions.isAlive(id),
   })
-  app.get('/', async (_request, reply) => reply.redirect('/chat'))
+  await app.register(inboxPageRoutes)
+  app.get('/', async (_request, reply) => reply.redirect('/inbox'))
   return app
 }
