@@ -4,6 +4,7 @@ import type { IngestResult } from '../../src/app/ingest.ts'
 import type { Directory } from '../../src/app/ports.ts'
 import type { Language } from '../../src/domain/types.ts'
 import { AppError } from '../../src/errors.ts'
+import { openEventStream, sseFrame } from '../../src/http/sse.ts'
 import { parseInput } from '../../src/http/validate.ts'
 import type { LiveHub } from '../../src/queues/live-hub.ts'
 import { webChatAccountId } from '../../src/store/directory.repository.ts'
@@ -111,44 +112,30 @@ export async function webChatRoutes(app: FastifyInstance, options: WebChatRouteO
   })
 }
 
-/** Server-Sent Events: one `message` event per reply; a comment line keeps proxies from closing it. */
+/** Server-Sent Events: one `message` event per reply. */
 async function stream(
   request: FastifyRequest,
   reply: FastifyReply,
   session: WebChatSession,
   options: WebChatRouteOptions,
 ): Promise<void> {
-  reply.hijack()
-  const raw = reply.raw
-  raw.writeHead(200, {
-    'content-type': 'text/event-stream; charset=utf-8',
-    'cache-control': 'no-cache, no-transform',
-    connection: 'keep-alive',
-    'x-accel-buffering': 'no',
-  })
-  raw.write('retry: 3000\n: connected\n\n')
-  const unsubscribe = await options.hub.subscribe(
-    webChatTopic(options.queuePrefix, session.id),
-    (payload) => {
-      let messageId: string | undefined
-      try {
-        messageId = (JSON.parse(payload) as { messageId?: string }).messageId
-      } catch {
-        return
-      }
-      if (!messageId) return
-      void options.store.message(messageId).then(
-        (message) => {
-          if (message && !raw.writableEnded)
-            raw.write(`id: ${message.id}\nevent: message\ndata: ${JSON.stringify(message)}\n\n`)
-        },
-        (error: unknown) => request.log.warn({ err: error }, 'web chat stream could not load a message'),
-      )
-    },
-  )
-  const heartbeat = setInterval(() => raw.write(': ping\n\n'), options.heartbeatMs ?? 20_000)
-  request.raw.on('close', () => {
-    clearInterval(heartbeat)
-    void unsubscribe()
+  await openEventStream(request, reply, {
+    heartbeatMs: options.heartbeatMs,
+    subscribe: (send) =>
+      options.hub.subscribe(webChatTopic(options.queuePrefix, session.id), (payload) => {
+        let messageId: string | undefined
+        try {
+          messageId = (JSON.parse(payload) as { messageId?: string }).messageId
+        } catch {
+          return
+        }
+        if (!messageId) return
+        void options.store.message(messageId).then(
+          (message) => {
+            if (message) send(sseFrame('message', message, message.id))
+          },
+          (error: unknown) => request.log.warn({ err: error }, 'web chat stream could not load a message'),
+        )
+      }),
   })
 }

@@ -1,12 +1,6 @@
 import { timingSafeEqual } from 'node:crypto'
 import cookie from '@fastify/cookie'
-import type {
-  FastifyInstance,
-  FastifyPluginAsync,
-  FastifyReply,
-  FastifyRequest,
-  preHandlerAsyncHookHandler,
-} from 'fastify'
+import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import type { SessionStore } from '../../auth/session-store.ts'
 import { AppError } from '../../errors.ts'
 import type { OfficerLogins } from '../../store/officer-logins.repository.ts'
@@ -127,7 +121,7 @@ export const authPlugin: FastifyPluginAsync<AuthPluginOptions> = auth
  * A preHandler that lets only signed-in officers through (401 otherwise) and,
  * when roles are given, only officers holding one of them (403 otherwise).
  */
-export function requireOfficer(...roles: Role[]): preHandlerAsyncHookHandler {
+export function requireOfficer(...roles: Role[]): (request: FastifyRequest) => Promise<void> {
   return async function requireOfficerHook(request) {
     if (!request.officer) throw new AppError('UNAUTHORIZED', 'sign in first')
     if (roles.length > 0 && !roles.includes(request.officer.role)) {

@@ -42,7 +42,7 @@ export async function caseRoutes(base: FastifyInstance, options: CaseRouteOption
   app.get(
     '/api/cases',
     {
-      preHandler: signedIn,
+      onRequest: signedIn,
       schema: {
         tags,
         summary: 'List cases, sorted by what is due',
@@ -69,7 +69,7 @@ export async function caseRoutes(base: FastifyInstance, options: CaseRouteOption
   app.get(
     '/api/queues',
     {
-      preHandler: signedIn,
+      onRequest: signedIn,
       schema: {
         tags,
         summary: 'Open case counts per queue',
@@ -90,7 +90,7 @@ export async function caseRoutes(base: FastifyInstance, options: CaseRouteOption
   app.get(
     '/api/cases/:id',
     {
-      preHandler: signedIn,
+      onRequest: signedIn,
       schema: {
         tags,
         summary: 'One case with its messages, resident and history (audited)',
@@ -132,7 +132,7 @@ export async function caseRoutes(base: FastifyInstance, options: CaseRouteOption
   app.post(
     '/api/cases/:id/replies',
     {
-      preHandler: signedIn,
+      onRequest: signedIn,
       schema: { tags, summary: 'Reply to the resident', params: CaseParams, body: ReplyBody },
     },
     async (request, reply) => {
@@ -144,7 +144,7 @@ export async function caseRoutes(base: FastifyInstance, options: CaseRouteOption
   app.post(
     '/api/cases/:id/notes',
     {
-      preHandler: signedIn,
+      onRequest: signedIn,
       schema: { tags, summary: 'Add an internal note (never sent)', params: CaseParams, body: NoteBody },
     },
     async (request, reply) => {
@@ -156,7 +156,7 @@ export async function caseRoutes(base: FastifyInstance, options: CaseRouteOption
   app.post(
     '/api/cases/:id/assign',
     {
-      preHandler: signedIn,
+      onRequest: signedIn,
       schema: {
         tags,
         summary: 'Assign or transfer to an officer or the duty desk',
@@ -175,7 +175,7 @@ export async function caseRoutes(base: FastifyInstance, options: CaseRouteOption
   app.patch(
     '/api/cases/:id',
     {
-      preHandler: signedIn,
+      onRequest: signedIn,
       schema: { tags, summary: 'Change category or priority', params: CaseParams, body: PatchBody },
     },
     async (request) => {
@@ -187,7 +187,7 @@ export async function caseRoutes(base: FastifyInstance, options: CaseRouteOption
   app.post(
     '/api/cases/:id/status',
     {
-      preHandler: signedIn,
+      onRequest: signedIn,
       schema: {
         tags,
         summary: 'Move a case along (the resident is told)',
@@ -204,7 +204,7 @@ export async function caseRoutes(base: FastifyInstance, options: CaseRouteOption
   app.post(
     '/api/cases/:id/reopen',
     {
-      preHandler: signedIn,
+      onRequest: signedIn,
       schema: { tags, summary: 'Reopen a resolved or closed case', params: CaseParams, body: ReopenBody },
     },
     async (request) => {
@@ -215,7 +215,7 @@ export async function caseRoutes(base: FastifyInstance, options: CaseRouteOption
 
   app.post(
     '/api/messages/:id/retry',
-    { preHandler: signedIn, schema: { tags, summary: 'Send a failed message again', params: CaseParams } },
+    { onRequest: signedIn, schema: { tags, summary: 'Send a failed message again', params: CaseParams } },
     async (request, reply) => {
       await commands.retry(actorOf(request), request.params.id)
       return reply.status(202).send({ queued: true })

@@ -4,6 +4,7 @@ import type { Actor } from '../../domain/access.ts'
 import { liveChannel } from '../../queues/dispatcher.ts'
 import type { LiveHub } from '../../queues/live-hub.ts'
 import { requireOfficer } from '../plugins/auth.ts'
+import { openEventStream, sseFrame } from '../sse.ts'
 
 export interface LiveRouteOptions {
   hub: LiveHub
@@ -32,57 +33,45 @@ export function mayReceive(actor: Actor, event: LiveEvent): boolean {
 export async function liveRoutes(app: FastifyInstance, options: LiveRouteOptions): Promise<void> {
   app.get(
     '/api/stream',
-    { preHandler: requireOfficer(), schema: { tags: ['live'], summary: 'Server-Sent Events for the inbox' } },
+    { onRequest: requireOfficer(), schema: { tags: ['live'], summary: 'Server-Sent Events for the inbox' } },
     async (request, reply) => {
       const actor = request.officer!
-      reply.hijack()
-      const raw = reply.raw
-      raw.writeHead(200, {
-        'content-type': 'text/event-stream; charset=utf-8',
-        'cache-control': 'no-cache, no-transform',
-        connection: 'keep-alive',
-        'x-accel-buffering': 'no',
-      })
-      raw.write('retry: 2000\n: connected\n\n')
-      let sequence = 0
-      const unsubscribe = await options.hub.subscribe(
-        liveChannel(options.queuePrefix, actor.stationId),
-        (payload) => {
-          let event: LiveEvent
-          try {
-            event = JSON.parse(payload) as LiveEvent
-          } catch {
-            return
-          }
-          if (!mayReceive(actor, event) || raw.writableEnded) return
-          sequence++
-          const id = `${Date.now()}-${sequence}`
-          if (event.type === 'message.delivery') {
-            raw.write(
-              `id: ${id}\nevent: delivery\ndata: ${JSON.stringify({ caseId: event.caseId, messageId: event.messageId, state: event.state })}\n\n`,
-            )
-          } else {
-            const kind = event.type.slice('case.'.length)
-            raw.write(
-              `id: ${id}\nevent: case\ndata: ${JSON.stringify({ caseId: event.caseId, kind, messageId: event.messageId ?? null, emergency: event.emergency ?? false })}\n\n`,
-            )
-          }
-        },
-      )
       const sessionId = request.officerSession?.id
-      const heartbeat = setInterval(() => {
+      let sequence = 0
+      await openEventStream(request, reply, {
+        retryMs: 2000,
+        heartbeatMs: options.heartbeatMs,
         // A stream outlives no session: logging out or being disabled ends it at the next beat.
-        void (sessionId ? options.sessionAlive(sessionId) : Promise.resolve(false)).then(
-          (alive) => {
-            if (!alive) raw.end()
-            else raw.write(': ping\n\n')
-          },
-          () => raw.write(': ping\n\n'),
-        )
-      }, options.heartbeatMs ?? 20_000)
-      request.raw.on('close', () => {
-        clearInterval(heartbeat)
-        void unsubscribe()
+        stillWanted: () => (sessionId ? options.sessionAlive(sessionId) : Promise.resolve(false)),
+        subscribe: (send) =>
+          options.hub.subscribe(liveChannel(options.queuePrefix, actor.stationId), (payload) => {
+            let event: LiveEvent
+            try {
+              event = JSON.parse(payload) as LiveEvent
+            } catch {
+              return
+            }
+            if (!mayReceive(actor, event)) return
+            const id = `${Date.now()}-${++sequence}`
+            if (event.type === 'message.delivery') {
+              send(
+                sseFrame(
+                  'delivery',
+                  { caseId: event.caseId, messageId: event.messageId, state: event.state },
+                  id,
+                ),
+              )
+            } else {
+              const kind = event.type.slice('case.'.length)
+              const data = {
+                caseId: event.caseId,
+                kind,
+                messageId: event.messageId ?? null,
+                emergency: event.emergency ?? false,
+              }
+              send(sseFrame('case', data, id))
+            }
+          }),
       })
     },
   )

@@ -35,7 +35,7 @@ export async function stationRoutes(base: FastifyInstance, options: StationRoute
   app.get(
     '/api/officers',
     {
-      preHandler: requireOfficer(),
+      onRequest: requireOfficer(),
       schema: { tags: ['station'], summary: 'Officers of my station, with duty and load' },
     },
     async (request) => {
@@ -67,13 +67,13 @@ export async function stationRoutes(base: FastifyInstance, options: StationRoute
 
   app.get(
     '/api/canned-replies',
-    { preHandler: requireOfficer(), schema: { tags: ['station'], summary: 'Canned replies of my station' } },
+    { onRequest: requireOfficer(), schema: { tags: ['station'], summary: 'Canned replies of my station' } },
     async (request) => ({ replies: await options.canned.list(request.officer!.stationId) }),
   )
 
   app.post(
     '/api/canned-replies',
-    { preHandler: editors, schema: { tags: ['station'], summary: 'Add a canned reply', body: CannedBody } },
+    { onRequest: editors, schema: { tags: ['station'], summary: 'Add a canned reply', body: CannedBody } },
     async (request, reply) => {
       try {
         return reply.status(201).send(await options.canned.create(request.officer!.stationId, request.body))
@@ -92,7 +92,7 @@ export async function stationRoutes(base: FastifyInstance, options: StationRoute
   app.put(
     '/api/canned-replies/:id',
     {
-      preHandler: editors,
+      onRequest: editors,
       schema: { tags: ['station'], summary: 'Change a canned reply', params: IdParams, body: CannedBody },
     },
     async (request) => {
@@ -105,7 +105,7 @@ export async function stationRoutes(base: FastifyInstance, options: StationRoute
   app.delete(
     '/api/canned-replies/:id',
     {
-      preHandler: editors,
+      onRequest: editors,
       schema: { tags: ['station'], summary: 'Remove a canned reply', params: IdParams },
     },
     async (request, reply) => {
@@ -118,7 +118,7 @@ export async function stationRoutes(base: FastifyInstance, options: StationRoute
   app.get(
     '/api/audit',
     {
-      preHandler: editors,
+      onRequest: editors,
       schema: {
         tags: ['station'],
         summary: 'The audit log of my station (newest first)',

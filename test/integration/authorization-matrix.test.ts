@@ -1,0 +1,622 @@
+import type { FastifyInstance } from 'fastify'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { hashPassword } from '../../src/auth/passwords.ts'
+import type { AppContext } from '../../src/context.ts'
+import { seedIds } from '../../src/store/seed.ts'
+import { testEngines } from '../helpers/db.ts'
+import { startTestStack, type TestStack } from '../helpers/stack.ts'
+import { waitFor } from '../helpers/wait.ts'
+
+/**
+ * Every route under /api, for every kind of caller. The routes are read from
+ * the app itself, so a route added without a row here fails the suite.
+ */
+
+const ROLES = [
+  'none',
+  'beat',
+  'otherBeat',
+  'supervisor',
+  'admin',
+  'otherStation',
+  'otherStationSupervisor',
+] as const
+type Role = (typeof ROLES)[number]
+
+/** ok: 2xx; conflict: 409 (authorised, refused on the case's state); invalid: 400; else the exact status. */
+type Outcome = 'ok' | 'conflict' | 'invalid' | 401 | 403 | 404
+type Expectations = Record<Role, Outcome>
+
+interface Target {
+  url: string
+  body?: unknown
+}
+
+interface Probe {
+  label: string
+  /** Builds the request just before it is sent (fresh versions, fresh records, a message failed again). */
+  target(): Promise<Target> | Target
+  expect: Expectations
+  /** The request ends the session: it gets a session of its own. */
+  freshSession?: boolean
+  /** Server-Sent Events: opened over HTTP and dropped once the status is known. */
+  stream?: boolean
+}
+
+interface Session {
+  cookie: string
+  csrf: string
+}
+
+interface Answer {
+  status: number
+  // biome-ignore lint/suspicious/noExplicitAny: tests read JSON answers loosely and assert on them
+  body: any
+}
+
+const everyone = (outcome: Outcome): Expectations => ({
+  none: outcome,
+  beat: outcome,
+  otherBeat: outcome,
+  supervisor: outcome,
+  admin: outcome,
+  otherStation: outcome,
+  otherStationSupervisor: outcome,
+})
+const signedIn = (outcome: Outcome): Expectations => ({ ...everyone(outcome), none: 401 })
+/** Case lists and counts: every officer and supervisor of any station; admins do not read cases. */
+const caseReaders = (): Expectations => ({ ...signedIn('ok'), admin: 403 })
+/** A case in Li's beat, assigned to Li. */
+const lisCase = (outcome: Outcome): Expectations => ({
+  none: 401,
+  beat: outcome,
+  otherBeat: 403,
+  supervisor: outcome,
+  admin: 403,
+  otherStation: 404,
+  otherStationSupervisor: 404,
+})
+/** An unassigned case on the duty desk: every officer of the station may work it. */
+const deskCase = (outcome: Outcome): Expectations => ({ ...lisCase(outcome), otherBeat: outcome })
+/** Supervisor and admin routes that act on the caller's own station. */
+const editors = (outcome: Outcome): Expectations => ({
+  none: 401,
+  beat: 403,
+  otherBeat: 403,
+  supervisor: outcome,
+  admin: outcome,
+  otherStation: 403,
+  otherStationSupervisor: outcome,
+})
+/** Supervisor and admin routes on a record of Changqing: another station's supervisor gets 404. */
+const editorsOfRecord = (outcome: Outcome): Expectations => ({
+  ...editors(outcome),
+  otherStationSupervisor: 404,
+})
+
+function matches(outcome: Outcome, status: number): boolean {
+  if (outcome === 'ok') return status >= 200 && status < 300
+  if (outcome === 'conflict') return status === 409
+  if (outcome === 'invalid') return status === 400
+  return status === outcome
+}
+
+const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
+
+/**
+ * The app's routes as Fastify's router holds them (printRoutes), so routes
+ * hidden from the OpenAPI document are walked too. HEAD is Fastify's
+ * automatic twin of GET and is left out.
+ */
+function routesOf(app: FastifyInstance): string[] {
+  const found = new Set<string>()
+  const paths: string[] = []
+  for (const line of app.printRoutes({ commonPrefix: false }).split('\n')) {
+    const m = /^([│ ]*)[├└]── (\S+)(?: \(([^)]*)\))?/.exec(line)
+    if (!m) continue
+    const depth = m[1]!.length / 4
+    const path = (depth > 0 ? (paths[depth - 1] ?? '') : '') + m[2]!
+    paths[depth] = path
+    paths.length = depth + 1
+    for (const method of (m[3] ?? '').split(',').map((s) => s.trim())) {
+      if (method && method !== 'HEAD') found.add(`${method} ${path}`)
+    }
+  }
+  return [...found].sort()
+}
+
+for (const engine of testEngines()) {
+  describe(`authorization matrix (${engine.name})`, () => {
+    let stack: TestStack
+    const sessions = new Map<Role, Session>()
+    const badges = new Map<Role, string>([
+      ['beat', '330104'],
+      ['otherBeat', '330107'],
+      ['supervisor', '330110'],
+      ['admin', '330111'],
+    ])
+    const fx = {
+      lisCaseId: '',
+      deskCaseId: '',
+      failedMessageId: '',
+      cannedId: '',
+    }
+    const answers: Array<{ route: string; role: Role; status: number }> = []
+
+    const db = () => stack.ctx.database.db
+    const version = async (caseId: string) =>
+      (await db().selectFrom('cases').select('version').where('id', '=', caseId).executeTakeFirstOrThrow())
+        .version
+    const status = async (caseId: string) =>
+      (await db().selectFrom('cases').select('status').where('id', '=', caseId).executeTakeFirstOrThrow())
+        .status
+    /** The status to move a case to that is a real change from where it is now. */
+    const nextStatus = async (caseId: string) =>
+      (await status(caseId)) === 'in_progress' ? 'awaiting_resident' : 'in_progress'
+    let cannedCounter = 0
+    const freshCanned = async () =>
+      stack.ctx.canned.create(seedIds.station('CQ'), {
+        shortcut: `tmp-${++cannedCounter}`,
+        title: '临时',
+        body: '临时回复',
+        language: 'zh',
+      })
+
+    /** The matrix: one row per route, each with one or more probes. */
+    const matrix: Record<string, Probe[]> = {
+      'POST /api/auth/login': [
+        {
+          label: 'empty body',
+          target: () => ({ url: '/api/auth/login', body: {} }),
+          expect: everyone('invalid'),
+        },
+      ],
+      'GET /api/auth/me': [{ label: 'me', target: () => ({ url: '/api/auth/me' }), expect: signedIn('ok') }],
+      'POST /api/auth/logout': [
+        {
+          label: 'own session',
+          target: () => ({ url: '/api/auth/logout' }),
+          expect: everyone('ok'),
+          freshSession: true,
+        },
+      ],
+      'GET /api/cases': [
+        { label: 'all queues', target: () => ({ url: '/api/cases?queue=all' }), expect: caseReaders() },
+      ],
+      'GET /api/queues': [{ label: 'counts', target: () => ({ url: '/api/queues' }), expect: caseReaders() }],
+      'GET /api/cases/:id': [
+        { label: "Li's case", target: () => ({ url: `/api/cases/${fx.lisCaseId}` }), expect: lisCase('ok') },
+        {
+          label: 'desk case',
+          target: () => ({ url: `/api/cases/${fx.deskCaseId}` }),
+          expect: deskCase('ok'),
+        },
+        {
+          label: 'unknown id',
+          target: () => ({ url: '/api/cases/no-such-case' }),
+          expect: signedIn(404),
+        },
+      ],
+      'PATCH /api/cases/:id': [
+        {
+          label: "Li's case",
+          target: async () => ({
+            url: `/api/cases/${fx.lisCaseId}`,
+            body: { version: await version(fx.lisCaseId), priority: 'urgent' },
+          }),
+          expect: lisCase('ok'),
+        },
+        {
+          label: 'desk case',
+          target: async () => ({
+            url: `/api/cases/${fx.deskCaseId}`,
+            body: { version: await version(fx.deskCaseId), category: 'consultation' },
+          }),
+          expect: deskCase('ok'),
+        },
+      ],
+      'POST /api/cases/:id/replies': [
+        {
+          label: "Li's case",
+          target: async () => ({
+            url: `/api/cases/${fx.lisCaseId}/replies`,
+            body: { text: '您好，已收到。', version: await version(fx.lisCaseId) },
+          }),
+          expect: lisCase('ok'),
+        },
+        {
+          label: 'desk case',
+          target: () => ({
+            url: `/api/cases/${fx.deskCaseId}/replies`,
+            body: { text: '您好，请问您住在哪里？' },
+          }),
+          expect: deskCase('ok'),
+        },
+      ],
+      'POST /api/cases/:id/notes': [
+        {
+          label: "Li's case",
+          target: () => ({ url: `/api/cases/${fx.lisCaseId}/notes`, body: { text: '内部备注' } }),
+          expect: lisCase('ok'),
+        },
+        {
+          label: 'desk case',
+          target: () => ({ url: `/api/cases/${fx.deskCaseId}/notes`, body: { text: '内部备注' } }),
+          expect: deskCase('ok'),
+        },
+      ],
+      'POST /api/cases/:id/assign': [
+        {
+          // Assigned to the officer who already has it, so who may see it does not change.
+          label: "Li's case to Li",
+          target: async () => ({
+            url: `/api/cases/${fx.lisCaseId}/assign`,
+            body: { version: await version(fx.lisCaseId), officerId: seedIds.officer('330104') },
+          }),
+          expect: lisCase('ok'),
+        },
+        {
+          label: 'desk case to the desk',
+          target: async () => ({
+            url: `/api/cases/${fx.deskCaseId}/assign`,
+            body: { version: await version(fx.deskCaseId), desk: true },
+          }),
+          expect: deskCase('ok'),
+        },
+      ],
+      'POST /api/cases/:id/status': [
+        {
+          label: "Li's case",
+          target: async () => ({
+            url: `/api/cases/${fx.lisCaseId}/status`,
+            body: { version: await version(fx.lisCaseId), status: await nextStatus(fx.lisCaseId) },
+          }),
+          expect: lisCase('ok'),
+        },
+        {
+          label: 'desk case',
+          target: async () => ({
+            url: `/api/cases/${fx.deskCaseId}/status`,
+            body: { version: await version(fx.deskCaseId), status: await nextStatus(fx.deskCaseId) },
+          }),
+          expect: deskCase('ok'),
+        },
+      ],
+      'POST /api/cases/:id/reopen': [
+        {
+          // The case is open: getting as far as the state check proves the caller was let in.
+          label: "Li's open case",
+          target: async () => ({
+            url: `/api/cases/${fx.lisCaseId}/reopen`,
+            body: { version: await version(fx.lisCaseId) },
+          }),
+          expect: lisCase('conflict'),
+        },
+      ],
+      'POST /api/messages/:id/retry': [
+        {
+          label: "a failed message of Li's case",
+          target: async () => {
+            await markFailed(fx.failedMessageId)
+            return { url: `/api/messages/${fx.failedMessageId}/retry` }
+          },
+          expect: lisCase('ok'),
+        },
+        {
+          label: 'unknown id',
+          target: () => ({ url: '/api/messages/no-such-message/retry' }),
+          expect: signedIn(404),
+        },
+      ],
+      'GET /api/officers': [
+        { label: 'officers', target: () => ({ url: '/api/officers' }), expect: signedIn('ok') },
+      ],
+      'GET /api/canned-replies': [
+        { label: 'canned replies', target: () => ({ url: '/api/canned-replies' }), expect: signedIn('ok') },
+      ],
+      'POST /api/canned-replies': [
+        {
+          label: 'a new shortcut',
+          target: () => ({
+            url: '/api/canned-replies',
+            body: { shortcut: `new-${++cannedCounter}`, title: '新回复', body: '您好，{resident}' },
+          }),
+          expect: editors('ok'),
+        },
+      ],
+      'PUT /api/canned-replies/:id': [
+        {
+          label: 'a Changqing reply',
+          target: () => ({
+            url: `/api/canned-replies/${fx.cannedId}`,
+            body: { shortcut: 'matrix', title: '改过', body: '案件{case}由{officer}处理' },
+          }),
+          expect: editorsOfRecord('ok'),
+        },
+      ],
+      'DELETE /api/canned-replies/:id': [
+        {
+          label: 'a Changqing reply',
+          target: async () => ({ url: `/api/canned-replies/${(await freshCanned()).id}` }),
+          expect: editorsOfRecord('ok'),
+        },
+      ],
+      'GET /api/audit': [
+        { label: 'audit log', target: () => ({ url: '/api/audit' }), expect: editors('ok') },
+      ],
+      'GET /api/stream': [
+        {
+          label: 'live stream',
+          target: () => ({ url: '/api/stream' }),
+          expect: signedIn('ok'),
+          stream: true,
+        },
+      ],
+    }
+
+    /** Makes an outbound message failed again, once any earlier retry of it has finished. */
+    async function markFailed(messageId: string) {
+      await waitFor(async () => {
+        const row = await db()
+          .selectFrom('messages')
+          .select('delivery_state')
+          .where('id', '=', messageId)
+          .executeTakeFirstOrThrow()
+        return row.delivery_state !== 'queued'
+      }, 'the earlier retry to finish')
+      await db()
+        .updateTable('messages')
+        .set({ delivery_state: 'failed', failure_reason: 'test: the resident left the chat' })
+        .where('id', '=', messageId)
+        .execute()
+    }
+
+    /** A session of the officer with this badge, signing in through the API with a login made here. */
+    async function openSession(ctx: AppContext, app: FastifyInstance, badge: string): Promise<Session> {
+      const officerId = seedIds.officer(badge)
+      const username = `matrix${badge}`
+      const password = `matrix-${badge}-password`
+      const existing = await ctx.database.db
+        .selectFrom('officer_logins')
+        .select('officer_id')
+        .where('officer_id', '=', officerId)
+        .executeTakeFirst()
+      if (!existing)
+        await ctx.officerLogins.create({ officerId, username, passwordHash: await hashPassword(password) })
+      const login = await app.inject({
+        method: 'POST',
+        url: '/api/auth/login',
+        payload: { username, password },
+      })
+      if (login.statusCode !== 200) throw new Error(`sign-in of ${badge} failed: ${login.body}`)
+      const cookie = login.cookies.find((c) => c.name === 'mb_session')!.value
+      return { cookie, csrf: (login.json() as { csrfToken: string }).csrfToken }
+    }
+
+    /** Sends one request as the role; `csrf: false` leaves the header out, a string sends that instead. */
+    async function send(
+      role: Role,
+      method: string,
+      target: Target,
+      options: { csrf?: boolean | string; stream?: boolean; session?: Session } = {},
+    ): Promise<Answer> {
+      const session = options.session ?? sessions.get(role)
+      const headers: Record<string, string> = {}
+      if (session) {
+        headers.cookie = `mb_session=${session.cookie}`
+        const csrf = options.csrf ?? true
+        if (STATE_CHANGING.has(method) && csrf !== false)
+          headers['x-csrf-token'] = csrf === true ? session.csrf : csrf
+      }
+      if (options.stream) {
+        const abort = new AbortController()
+        const res = await fetch(`${stack.baseUrl}${target.url}`, { headers, signal: abort.signal })
+        try {
+          if (res.status === 200) {
+            expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/)
+            return { status: res.status, body: null }
+          }
+          return { status: res.status, body: await res.json() }
+        } finally {
+          abort.abort()
+        }
+      }
+      const res = await stack.app!.inject({
+        method: method as 'GET',
+        url: target.url,
+        headers,
+        ...(target.body !== undefined ? { payload: target.body as object } : {}),
+      })
+      const json = res.headers['content-type']?.toString().includes('application/json')
+      return { status: res.statusCode, body: json ? res.json() : res.body }
+    }
+
+    /** A resident writes on the web chat; returns their case once the acknowledgement names it. */
+    async function residentWrites(text: string) {
+      const app = stack.app!
+      const session = await app.inject({
+        method: 'POST',
+        url: '/chat/api/sessions',
+        payload: { name: '矩阵居民', language: 'zh' },
+      })
+      const token = session.json().token as string
+      const sent = await app.inject({
+        method: 'POST',
+        url: '/chat/api/messages',
+        headers: { authorization: `Bearer ${token}` },
+        payload: { text, clientMessageId: 'first' },
+      })
+      expect(sent.statusCode).toBe(202)
+      const caseNumber = await waitFor(async () => {
+        const res = await app.inject({
+          method: 'GET',
+          url: '/chat/api/messages',
+          headers: { authorization: `Bearer ${token}` },
+        })
+        const messages = res.json().messages as Array<{ direction: string; caseNumber?: string }>
+        return messages.find((m) => m.direction === 'outbound' && m.caseNumber)?.caseNumber
+      }, 'the acknowledgement with the case number')
+      return db()
+        .selectFrom('cases')
+        .select(['id', 'assignee_officer_id', 'beat_id'])
+        .where('number', '=', caseNumber)
+        .executeTakeFirstOrThrow()
+    }
+
+    beforeAll(async () => {
+      stack = await startTestStack({ database: await engine.open(), label: `matrix-${engine.name}` })
+      const fq = seedIds.station('FQ')
+      const lowest = async (role: string) =>
+        (
+          await db()
+            .selectFrom('officers')
+            .select('badge')
+            .where('station_id', '=', fq)
+            .where('role', '=', role)
+            .orderBy('badge')
+            .executeTakeFirstOrThrow()
+        ).badge
+      badges.set('otherStation', await lowest('officer'))
+      badges.set('otherStationSupervisor', await lowest('supervisor'))
+      for (const [role, badge] of badges) sessions.set(role, await openSession(stack.ctx, stack.app!, badge))
+
+      const lis = await residentWrites('我住柳营巷12号，楼上半夜一直在装修')
+      expect(lis.assignee_officer_id).toBe(seedIds.officer('330104'))
+      fx.lisCaseId = lis.id
+      const desk = await residentWrites('你好，我想问一下办居住证要带什么材料')
+      expect(desk.assignee_officer_id).toBeNull()
+      expect(desk.beat_id).toBeNull()
+      fx.deskCaseId = desk.id
+
+      // The acknowledgement of Li's case, once sent, stands in for a reply whose channel went away.
+      const ack = await waitFor(
+        () =>
+          db()
+            .selectFrom('messages')
+            .select('id')
+            .where('case_id', '=', lis.id)
+            .where('direction', '=', 'outbound')
+            .where('delivery_state', '=', 'sent')
+            .executeTakeFirst(),
+        'the acknowledgement to be sent',
+      )
+      fx.failedMessageId = ack.id
+      await markFailed(ack.id)
+
+      const canned = await send('supervisor', 'POST', {
+        url: '/api/canned-replies',
+        body: { shortcut: 'matrix', title: '矩阵', body: '{resident}您好' },
+      })
+      expect(canned.status).toBe(201)
+      fx.cannedId = canned.body.id
+    })
+    afterAll(async () => {
+      await stack?.stop()
+    })
+
+    it('has a row for every route under /api, and none for a route that is gone', async () => {
+      const routes = routesOf(stack.app!)
+      // The parser read the router's tree: a change of its format must not empty the walk.
+      expect(routes).toEqual(
+        expect.arrayContaining(['GET /api/cases', 'POST /api/cases/:id/replies', 'GET /chat']),
+      )
+      const api = routes.filter((r) => /^[A-Z]+ \/api(\/|$)/.test(r))
+      expect(api).toEqual(Object.keys(matrix).sort())
+    })
+
+    it('documents every route under /api in the OpenAPI document', async () => {
+      const docs = await stack.app!.inject({ method: 'GET', url: '/docs/json' })
+      const documented = Object.entries(docs.json().paths as Record<string, object>).flatMap(([path, ops]) =>
+        Object.keys(ops).map((m) => `${m.toUpperCase()} ${path.replaceAll(/\{(\w+)\}/g, ':$1')}`),
+      )
+      expect(documented.filter((r) => / \/api(\/|$)/.test(r)).sort()).toEqual(Object.keys(matrix).sort())
+    })
+
+    for (const [route, probes] of Object.entries(matrix)) {
+      it(`${route}: each role gets what the table says`, async () => {
+        const method = route.split(' ')[0]!
+        const wrong: string[] = []
+        for (const probe of probes) {
+          for (const role of ROLES) {
+            const session =
+              probe.freshSession && role !== 'none'
+                ? await openSession(stack.ctx, stack.app!, badges.get(role)!)
+                : undefined
+            const answer = await send(role, method, await probe.target(), { stream: probe.stream, session })
+            answers.push({ route, role, status: answer.status })
+            const expected = probe.expect[role]
+            if (!matches(expected, answer.status)) {
+              wrong.push(
+                `${probe.label} as ${role}: expected ${expected}, got ${answer.status} ${JSON.stringify(answer.body)}`,
+              )
+            }
+          }
+        }
+        expect(wrong).toEqual([])
+      })
+    }
+
+    it('refuses every change without the CSRF header, and with a wrong one, for every session', async () => {
+      const wrong: string[] = []
+      const changes = Object.entries(matrix).filter(
+        ([route]) => STATE_CHANGING.has(route.split(' ')[0]!) && route !== 'POST /api/auth/login',
+      )
+      expect(changes.length).toBeGreaterThan(10)
+      for (const [route, probes] of changes) {
+        const method = route.split(' ')[0]!
+        for (const role of ROLES.filter((r) => r !== 'none')) {
+          for (const csrf of [false, 'not-the-token'] as const) {
+            const answer = await send(role, method, await probes[0]!.target(), { csrf })
+            answers.push({ route, role, status: answer.status })
+            if (answer.status !== 403 || answer.body?.error?.code !== 'CSRF')
+              wrong.push(
+                `${route} as ${role} with csrf=${csrf}: got ${answer.status} ${JSON.stringify(answer.body)}`,
+              )
+          }
+        }
+      }
+      expect(wrong).toEqual([])
+      // Logout without the header did not end the session either.
+      for (const role of ROLES.filter((r) => r !== 'none')) {
+        expect((await send(role, 'GET', { url: '/api/auth/me' })).status).toBe(200)
+      }
+    })
+
+    it('signs in without a CSRF header: login is the one change that needs none', async () => {
+      const answer = await send('beat', 'POST', { url: '/api/auth/login', body: {} }, { csrf: false })
+      expect(answer.status).toBe(400)
+      expect(answer.body.error.code).toBe('INVALID_INPUT')
+    })
+
+    it('lists only the cases each role may see', async () => {
+      const listed = async (role: Role) =>
+        (
+          (await send(role, 'GET', { url: '/api/cases?queue=all&limit=100' })).body.cases as Array<{
+            id: string
+          }>
+        ).map((c) => c.id)
+      expect(await listed('beat')).toEqual(expect.arrayContaining([fx.lisCaseId, fx.deskCaseId]))
+      expect(await listed('supervisor')).toEqual(expect.arrayContaining([fx.lisCaseId, fx.deskCaseId]))
+      const otherBeat = await listed('otherBeat')
+      expect(otherBeat).toContain(fx.deskCaseId)
+      expect(otherBeat).not.toContain(fx.lisCaseId)
+      for (const role of ['otherStation', 'otherStationSupervisor'] as const) {
+        const seen = await listed(role)
+        expect(seen).not.toContain(fx.lisCaseId)
+        expect(seen).not.toContain(fx.deskCaseId)
+      }
+      const audit = await send('otherStationSupervisor', 'GET', {
+        url: `/api/audit?subjectId=${fx.lisCaseId}`,
+      })
+      expect(audit.status).toBe(200)
+      expect(audit.body.events).toEqual([])
+      const ownAudit = await send('supervisor', 'GET', { url: `/api/audit?subjectId=${fx.lisCaseId}` })
+      expect(ownAudit.body.events.length).toBeGreaterThan(0)
+    })
+
+    it('never answered 500', () => {
+      expect(answers.length).toBeGreaterThan(ROLES.length * Object.keys(matrix).length)
+      expect(answers.filter((a) => a.status >= 500)).toEqual([])
+    })
+  })
+}
