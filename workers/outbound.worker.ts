@@ -1,7 +1,13 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { UnrecoverableError, Worker } from 'bullmq'
 import type { Redis } from 'ioredis'
-import { type LiveNotifier, type OutboundStore, type Sender, sendOutbound } from '../src/app/send-outbound.ts'
+import {
+  type LiveNotifier,
+  type OutboundStore,
+  type Sender,
+  sendNotice,
+  sendOutbound,
+} from '../src/app/send-outbound.ts'
 import { PermanentError } from '../src/errors.ts'
 import type { Logger } from '../src/logger.ts'
 import { QueueNames } from '../src/queues/names.ts'
@@ -35,12 +41,12 @@ export function startOutboundWorker(options: OutboundWorkerOptions): Worker<Outb
       if (!parsed.success) throw new UnrecoverableError('malformed outbound job payload')
       if (options.jitterMs > 0) await sleep(Math.floor(Math.random() * options.jitterMs))
       const maxAttempts = job.opts.attempts ?? 1
+      const attempt = { number: job.attemptsMade + 1, isLast: job.attemptsMade + 1 >= maxAttempts }
+      const { store, sender, live } = options
       try {
-        return await sendOutbound(
-          { store: options.store, sender: options.sender, live: options.live },
-          parsed.data.messageId,
-          { number: job.attemptsMade + 1, isLast: job.attemptsMade + 1 >= maxAttempts },
-        )
+        return 'noticeId' in parsed.data
+          ? await sendNotice({ store, sender }, parsed.data.noticeId, attempt)
+          : await sendOutbound({ store, sender, live }, parsed.data.messageId, attempt)
       } catch (error) {
         if (error instanceof PermanentError) throw new UnrecoverableError(error.message)
         throw error

@@ -1,9 +1,10 @@
 import { classify } from '../domain/classify.ts'
 import { formatLocalTime, isOnDuty, nextOnDuty } from '../domain/duty.ts'
 import { detectLanguage } from '../domain/language.ts'
+import { officerNoticeText } from '../domain/officer-notice.ts'
 import { type Handler, replies } from '../domain/replies.ts'
 import { chooseRoute, formatCaseNumber, queueNameFor, type RouteTarget } from '../domain/routing.ts'
-import type { CasePriority, InboundEvent, Language } from '../domain/types.ts'
+import type { CaseCategory, CasePriority, InboundEvent, Language } from '../domain/types.ts'
 import { PermanentError } from '../errors.ts'
 import type {
   CaseChange,
@@ -15,6 +16,7 @@ import type {
   InboundTx,
   OpenCase,
   OutboundDraft,
+  QueuedNotice,
   ResidentRef,
   StationInfo,
 } from './ports.ts'
@@ -57,6 +59,8 @@ interface Plan {
   newCase: boolean
   caseNumber: string
   replies: OutboundDraft[]
+  /** Officers told on their own WeChat that the case landed in their queue. */
+  notices: QueuedNotice[]
 }
 
 /** The address question is asked twice before the duty desk takes the case as it is. */
@@ -150,6 +154,7 @@ async function planMessage(ctx: TxContext): Promise<Plan> {
     newCase: false,
     caseNumber: ctx.caseNumber,
     replies: [],
+    notices: [],
   }
   const reply = (body: string) => plan.replies.push(draft(ctx, plan.caseId, body))
 
@@ -202,6 +207,7 @@ async function planMessage(ctx: TxContext): Promise<Plan> {
     subjectId: plan.caseId,
     detail: { queue: plan.queue, reason: target.reason, category: verdict.category },
   })
+  if (target.kind === 'officer') await noticeOfficer(ctx, plan, target.officerId, verdict.category)
   if (verdict.emergency) reply(say.emergency(ctx.caseNumber))
   else if (awaitingAddress) reply(say.askAddress(ctx.caseNumber, false))
   else
@@ -251,6 +257,7 @@ async function planFollowUp(ctx: TxContext, open: OpenCase, emergency: boolean, 
         firstResponseDueAt: due,
       })
       Object.assign(plan, { queue: queueNameFor(target), previousQueue: open.queue, beatId })
+      if (target.kind === 'officer') await noticeOfficer(ctx, plan, target.officerId, open.category)
       reply(
         say.ack({
           caseNumber: open.number,
@@ -377,6 +384,32 @@ function officerReturn(ctx: TxContext, officerId: string): { name: string; at?: 
   }
 }
 
+/** Tells the officer on their own WeChat, if they have one configured, that the case is theirs now. */
+async function noticeOfficer(
+  ctx: TxContext,
+  plan: Plan,
+  officerId: string,
+  category: CaseCategory,
+): Promise<void> {
+  if (!plan.caseId) return
+  const text = officerNoticeText({
+    kind: 'new',
+    caseNumber: plan.caseNumber,
+    category,
+    place: placeOf(ctx, plan.beatId),
+  })
+  const queued = await ctx.tx.addOfficerNotice({ id: ctx.deps.newId(), officerId, caseId: plan.caseId, text })
+  if (queued) plan.notices.push(queued)
+}
+
+/** Where the case is, as an officer's notice names it: the compound when known, else the beat. */
+function placeOf(ctx: TxContext, beatId: string | null): string | null {
+  const bound = ctx.who.compoundId ? ctx.dir.compounds.get(ctx.who.compoundId) : undefined
+  const compound = bound ?? (ctx.text ? ctx.dir.matchAddress(ctx.station.id, ctx.text) : null)
+  if (compound && compound.beatId === beatId) return compound.name
+  return beatId ? (ctx.dir.beats.get(beatId)?.name ?? null) : null
+}
+
 function draft(ctx: TxContext, caseId: string | null, text: string): OutboundDraft {
   return {
     id: ctx.deps.newId(),
@@ -387,6 +420,7 @@ function draft(ctx: TxContext, caseId: string | null, text: string): OutboundDra
     accountId: ctx.event.accountId,
     inReplyTo: ctx.eventId,
     text,
+    createdAt: ctx.now,
   }
 }
 
@@ -402,6 +436,7 @@ async function dispatch(deps: InboundDeps, plan: Plan, eventId: string): Promise
     })
   }
   for (const r of plan.replies) await deps.dispatcher.enqueueOutbound(r.accountId, r.id)
+  for (const n of plan.notices) await deps.dispatcher.enqueueNotice(n)
   if (plan.caseId && plan.queue) {
     await deps.dispatcher.publish({
       type: plan.newCase ? 'case.opened' : plan.previousQueue ? 'case.routed' : 'case.message',
@@ -429,6 +464,7 @@ async function redispatch(deps: InboundDeps, eventId: string): Promise<void> {
     })
   }
   for (const r of state.pendingReplies) await deps.dispatcher.enqueueOutbound(r.accountId, r.id)
+  for (const n of state.pendingNotices) await deps.dispatcher.enqueueNotice(n)
 }
 
 function localYear(at: Date, timeZone: string): number {

@@ -58,6 +58,8 @@ export interface ResidentRef {
   identityId: string
   language: Language
   beatId: string | null
+  /** The compound of the resident's bound address, when they have one. */
+  compoundId: string | null
   /** True when this message created the resident. */
   created: boolean
 }
@@ -116,6 +118,22 @@ export interface OutboundDraft {
   accountId: string
   inReplyTo: string | null
   text: string
+  /** The service's own time, so a conversation reads in order whatever the database clock says. */
+  createdAt: Date
+}
+
+/** A notice to an officer's own WeChat that a case landed in their queue. */
+export interface OfficerNoticeDraft {
+  id: string
+  officerId: string
+  caseId: string
+  text: string
+}
+
+/** A stored notice and the bot account whose outbound queue sends it. */
+export interface QueuedNotice {
+  id: string
+  accountId: string
 }
 
 /** What the inbound use case may do inside one database transaction. */
@@ -135,6 +153,8 @@ export interface InboundTx {
   updateCase(caseId: string, change: CaseChange): Promise<void>
   bindResidentAddress(residentId: string, compoundId: string, beatId: string): Promise<void>
   insertOutbound(draft: OutboundDraft): Promise<void>
+  /** Stores the notice when the officer has a WeChat to be told on; null (and nothing stored) when not. */
+  addOfficerNotice(draft: OfficerNoticeDraft): Promise<QueuedNotice | null>
   audit(entry: {
     stationId: string | null
     action: string
@@ -158,6 +178,8 @@ export interface InboundStore {
     queue: string | null
     priority: CasePriority | null
     pendingReplies: Array<{ id: string; accountId: string }>
+    /** Officer notices of the case not sent yet. */
+    pendingNotices: QueuedNotice[]
   } | null>
 }
 
@@ -189,6 +211,8 @@ export interface Dispatcher {
   removeCase(queue: string, caseId: string): Promise<void>
   /** With `retry`, a send that failed for good is tried again. */
   enqueueOutbound(accountId: string, messageId: string, options?: { retry?: boolean }): Promise<void>
+  /** Queues an officer notice on the outbound queue of the account that sends it. */
+  enqueueNotice(notice: QueuedNotice): Promise<void>
   publish(event: LiveEvent): Promise<void>
 }
 

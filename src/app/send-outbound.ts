@@ -1,7 +1,19 @@
 import type { ConversationRef } from '../domain/types.ts'
 import { PermanentError } from '../errors.ts'
 
-export interface OutboundStore {
+/** Officer notices as the outbound worker reads and records them. */
+export interface NoticeStore {
+  /** The notice and the officer's WeChat it goes to. */
+  loadNotice(
+    noticeId: string,
+  ): Promise<{ id: string; text: string; state: string; ref: ConversationRef } | null>
+  markNoticeSent(noticeId: string): Promise<void>
+  markNoticeFailed(noticeId: string, reason: string): Promise<void>
+  markNoticeAttempt(noticeId: string, reason: string): Promise<void>
+}
+
+/** Everything an account's outbound queue sends: messages to residents and notices to officers. */
+export interface OutboundStore extends NoticeStore {
   loadForSend(messageId: string): Promise<{
     id: string
     text: string
@@ -44,23 +56,67 @@ export async function sendOutbound(
   if (message.state === 'sent' || message.direction === 'note') return 'skipped'
   if (!message.ref) {
     await deps.store.markFailed(messageId, 'the resident has no channel to reach them on')
+    await deps.live?.deliveryChanged({ messageId, caseId: message.caseId, state: 'failed' })
     throw new PermanentError('no conversation reference')
   }
-  try {
-    await deps.sender.send(message.ref, { id: message.id, text: message.text })
-  } catch (error) {
-    const reason = (error as Error).message || 'send failed'
-    const permanent = deps.sender.isPermanent(error)
-    if (permanent || attempt.isLast) {
+  await deliver(deps.sender, message.ref, { id: message.id, text: message.text }, attempt, {
+    async failed(reason) {
       await deps.store.markFailed(messageId, reason)
       await deps.live?.deliveryChanged({ messageId, caseId: message.caseId, state: 'failed' })
-    } else {
-      await deps.store.markAttempt(messageId, reason)
-    }
+    },
+    retrying: (reason) => deps.store.markAttempt(messageId, reason),
+    async sent() {
+      await deps.store.markSent(messageId)
+      await deps.live?.deliveryChanged({ messageId, caseId: message.caseId, state: 'sent' })
+    },
+  })
+  return 'sent'
+}
+
+/**
+ * Sends one stored officer notice to the officer's own WeChat and records how
+ * it went; a notice already sent is skipped.
+ */
+export async function sendNotice(
+  deps: { store: NoticeStore; sender: Sender },
+  noticeId: string,
+  attempt: { number: number; isLast: boolean },
+): Promise<'sent' | 'skipped'> {
+  const notice = await deps.store.loadNotice(noticeId)
+  if (!notice) throw new PermanentError(`officer notice ${noticeId} does not exist`)
+  if (notice.state === 'sent') return 'skipped'
+  await deliver(deps.sender, notice.ref, { id: notice.id, text: notice.text }, attempt, {
+    failed: (reason) => deps.store.markNoticeFailed(noticeId, reason),
+    retrying: (reason) => deps.store.markNoticeAttempt(noticeId, reason),
+    sent: () => deps.store.markNoticeSent(noticeId),
+  })
+  return 'sent'
+}
+
+/**
+ * One send attempt, recorded: a permanent refusal or the last attempt is a
+ * failure; anything else is left for the queue to retry.
+ */
+async function deliver(
+  sender: Sender,
+  ref: ConversationRef,
+  message: { id: string; text: string },
+  attempt: { number: number; isLast: boolean },
+  record: {
+    failed(reason: string): Promise<void>
+    retrying(reason: string): Promise<void>
+    sent(): Promise<void>
+  },
+): Promise<void> {
+  try {
+    await sender.send(ref, message)
+  } catch (error) {
+    const reason = (error as Error).message || 'send failed'
+    const permanent = sender.isPermanent(error)
+    if (permanent || attempt.isLast) await record.failed(reason)
+    else await record.retrying(reason)
     if (permanent) throw new PermanentError(reason)
     throw error
   }
-  await deps.store.markSent(messageId)
-  await deps.live?.deliveryChanged({ messageId, caseId: message.caseId, state: 'sent' })
-  return 'sent'
+  await record.sent()
 }

@@ -92,6 +92,14 @@ export function createDispatcher(queues: Queues, publisher: Redis): Dispatcher {
         backoff: { type: 'exponential', delay: 2000 },
       })
     },
+    async enqueueNotice({ id, accountId }) {
+      const data: OutboundJob = { noticeId: id }
+      await queues.get(QueueNames.outbound(accountId)).add('notice', data, {
+        jobId: `notice-${id}`,
+        attempts: 6,
+        backoff: { type: 'exponential', delay: 2000 },
+      })
+    },
     async publish(event: LiveEvent) {
       await publisher.publish(liveChannel(queues.prefix, event.stationId), JSON.stringify(event))
     },

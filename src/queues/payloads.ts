@@ -4,7 +4,11 @@ import { z } from 'zod'
 export const InboundJob = z.object({ eventId: z.string().min(1) })
 export type InboundJob = z.infer<typeof InboundJob>
 
-export const OutboundJob = z.object({ messageId: z.string().min(1) })
+/** An account's outbound queue sends messages to residents and notices to officers. */
+export const OutboundJob = z.union([
+  z.object({ messageId: z.string().min(1) }),
+  z.object({ noticeId: z.string().min(1) }),
+])
 export type OutboundJob = z.infer<typeof OutboundJob>
 
 /** A case waiting in an officer's or a duty desk's queue. */

@@ -2,6 +2,7 @@ import { sql } from 'kysely'
 import type { CaseCommandStore, CaseTx, LockedCase } from '../app/cases/case-store.ts'
 import type { CaseCategory, CasePriority, CaseStatus, Language } from '../domain/types.ts'
 import type { Database } from './db.ts'
+import { insertOfficerNotice } from './officer-notices.repository.ts'
 
 /** The write side of the inbox: one transaction per command, the case row locked. */
 export function createCaseCommandStore(db: Database): CaseCommandStore {
@@ -28,6 +29,7 @@ export function createCaseCommandStore(db: Database): CaseCommandStore {
                 'c.priority',
                 'c.assignee_officer_id',
                 'c.beat_id',
+                'r.compound_id',
                 'c.queue',
                 'c.first_responded_at',
                 'c.version',
@@ -50,6 +52,7 @@ export function createCaseCommandStore(db: Database): CaseCommandStore {
               priority: row.priority as CasePriority,
               assigneeOfficerId: row.assignee_officer_id,
               beatId: row.beat_id,
+              compoundId: row.compound_id,
               queue: row.queue,
               firstRespondedAt: row.first_responded_at,
               version: row.version,
@@ -108,9 +111,12 @@ export function createCaseCommandStore(db: Database): CaseCommandStore {
                 text: m.text,
                 author_officer_id: m.authorOfficerId,
                 delivery_state: m.deliveryState,
+                created_at: m.createdAt,
               })
               .execute()
           },
+
+          addOfficerNotice: (draft) => insertOfficerNotice(trx, draft),
 
           async audit(entry) {
             await trx

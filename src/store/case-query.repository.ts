@@ -100,7 +100,11 @@ export function createCaseQueries(db: Database) {
     residentName: row.resident_name,
     preview: (row.preview ?? '').slice(0, 80),
     lastMessageAt: row.last_message_at.toISOString(),
-    firstResponseDueAt: row.first_response_due_at?.toISOString() ?? null,
+    // Once answered (or closed) nothing is due any more: the inbox shows no countdown.
+    firstResponseDueAt:
+      row.first_responded_at || !OPEN_STATUSES.includes(row.status as CaseStatus)
+        ? null
+        : (row.first_response_due_at?.toISOString() ?? null),
     overdue:
       OPEN_STATUSES.includes(row.status as CaseStatus) &&
       !row.first_responded_at &&
@@ -231,8 +235,8 @@ export function createCaseQueries(db: Database) {
       }
     },
 
-    async messages(caseId: string): Promise<MessageView[]> {
-      const rows = await db
+    async messages(caseId: string, onlyId?: string): Promise<MessageView[]> {
+      let query = db
         .selectFrom('messages as m')
         .leftJoin('officers as o', 'o.id', 'm.author_officer_id')
         .select([
@@ -248,10 +252,8 @@ export function createCaseQueries(db: Database) {
           'm.failure_reason',
         ])
         .where('m.case_id', '=', caseId)
-        .orderBy('m.created_at')
-        .orderBy('m.id')
-        .limit(2000)
-        .execute()
+      if (onlyId) query = query.where('m.id', '=', onlyId)
+      const rows = await query.orderBy('m.created_at').orderBy('m.id').limit(2000).execute()
       return rows.map((m) => ({
         id: m.id,
         direction: m.direction as MessageDirection,

@@ -3,6 +3,7 @@ import type { InboundStore, InboundTx, OpenCase, ResidentRef } from '../app/port
 import type { CaseCategory, CasePriority, CaseStatus, InboundEvent, Language } from '../domain/types.ts'
 import type { Database } from './db.ts'
 import { newResidentCode, RESIDENT_CODE } from './ids.ts'
+import { insertOfficerNotice, pendingNotices } from './officer-notices.repository.ts'
 import type { DB } from './schema.ts'
 
 const OPEN_STATUSES = ['new', 'assigned', 'in_progress', 'awaiting_resident'] as const
@@ -78,6 +79,7 @@ export function createInboundStore(db: Database): InboundStore {
         queue: open ? message.queue : null,
         priority: (message.priority as CasePriority | null) ?? null,
         pendingReplies: pending.map((p) => ({ id: p.id, accountId: p.account_id })),
+        pendingNotices: open && message.case_id ? await pendingNotices(db, message.case_id) : [],
       }
     },
   }
@@ -138,10 +140,11 @@ function inboundTx(trx: Kysely<DB>): InboundTx {
           identityId,
           language: known.language as Language,
           beatId: known.beat_id,
+          compoundId: known.compound_id,
           created: false,
         }
       }
-      if (inserted) return { residentId, identityId, language, beatId: null, created: true }
+      if (inserted) return { residentId, identityId, language, beatId: null, compoundId: null, created: true }
       // Another message from the same new contact won the race: use its resident.
       if (!known) await trx.deleteFrom('residents').where('id', '=', residentId).execute()
       const winner = await findIdentity(trx, event)
@@ -273,9 +276,12 @@ function inboundTx(trx: Kysely<DB>): InboundTx {
           kind: 'text',
           text: draft.text,
           delivery_state: 'queued',
+          created_at: draft.createdAt,
         })
         .execute()
     },
+
+    addOfficerNotice: (draft) => insertOfficerNotice(trx, draft),
 
     async audit(entry) {
       await trx
@@ -304,7 +310,7 @@ async function residentByAliasCode(trx: Kysely<DB>, alias: string | undefined) {
   if (!code) return null
   const row = await trx
     .selectFrom('residents')
-    .select(['id', 'language', 'beat_id'])
+    .select(['id', 'language', 'beat_id', 'compound_id'])
     .where('code', '=', code)
     .executeTakeFirst()
   return row ?? null
@@ -319,6 +325,7 @@ async function findIdentity(trx: Kysely<DB>, event: InboundEvent): Promise<Resid
       'residents.id as residentId',
       'residents.language',
       'residents.beat_id',
+      'residents.compound_id',
     ])
     .where('channel_identities.channel', '=', event.channel)
     .where('channel_identities.account_id', '=', event.accountId)
@@ -330,6 +337,7 @@ async function findIdentity(trx: Kysely<DB>, event: InboundEvent): Promise<Resid
     identityId: row.identityId,
     language: row.language as Language,
     beatId: row.beat_id,
+    compoundId: row.compound_id,
     created: false,
   }
 }

@@ -1,9 +1,11 @@
 import { sql } from 'kysely'
 import type { OutboundStore } from '../app/send-outbound.ts'
 import type { Database } from './db.ts'
+import { createNoticeSendStore } from './officer-notices.repository.ts'
 
 export function createOutboundStore(db: Database): OutboundStore {
   return {
+    ...createNoticeSendStore(db),
     async loadForSend(messageId) {
       const row = await db
         .selectFrom('messages')

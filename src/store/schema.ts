@@ -28,6 +28,9 @@ export interface OfficersTable {
   duty: Json<Array<{ day: number; startMinute: number; endMinute: number }>>
   team: string | null
   active: Generated<boolean>
+  /** The bot account that sends the officer notices on their own WeChat, and their contact there. */
+  notify_account_id: string | null
+  notify_contact_ref: string | null
   updated_at: Timestamp
 }
 
@@ -203,6 +206,20 @@ export interface OfficerLoginsTable {
   last_login_at: NullableTimestamp
 }
 
+export interface OfficerNoticesTable {
+  id: string
+  officer_id: string
+  case_id: string
+  account_id: string
+  contact_ref: string
+  text: string
+  delivery_state: Generated<string>
+  failure_reason: string | null
+  attempts: Generated<number>
+  created_at: Timestamp
+  sent_at: NullableTimestamp
+}
+
 export interface DB {
   stations: StationsTable
   officers: OfficersTable
@@ -220,6 +237,7 @@ export interface DB {
   audit_events: AuditEventsTable
   officer_logins: OfficerLoginsTable
   canned_replies: CannedRepliesTable
+  officer_notices: OfficerNoticesTable
 }
 
 export type CaseRow = Selectable<CasesTable>

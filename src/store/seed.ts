@@ -65,6 +65,8 @@ export async function seedStations(
           duty: JSON.stringify(officer.duty.flatMap(parseShiftSpec)),
           team: officer.team ?? null,
           active: officer.active,
+          notify_account_id: officer.wechat?.account ?? null,
+          notify_contact_ref: officer.wechat?.contact ?? null,
           updated_at: now,
         }
         await trx

@@ -137,6 +137,12 @@ const officerSchema = z.strictObject({
   ).default([]),
   team: text('a team tag, e.g. mediation').optional(),
   active: z.boolean({ error: wrongType('true or false') }).default(true),
+  wechat: z
+    .strictObject({
+      account: text('the id of one of the station’s bot accounts, e.g. cq-station'),
+      contact: text('the officer’s WeChat contact id as that account sees it, e.g. "wxid_officer_li"'),
+    })
+    .optional(),
 })
 
 const beatSchema = z.strictObject({
@@ -338,6 +344,17 @@ function crossCheck(data: unknown): RawProblem[] {
           path,
           message: `alias "${alias}" is the name of another compound; expected an alias that names only this compound`,
           seeAlso: [...other, 'name'],
+        })
+      }
+    }
+
+    const ownAccounts = entries(station, 'accounts').flatMap(([, a]) => scalar(a, 'id') ?? [])
+    for (const [o, officer] of entries(station, 'officers')) {
+      const account = isRecord(officer.wechat) ? scalar(officer.wechat, 'account') : undefined
+      if (account !== undefined && !ownAccounts.includes(account)) {
+        problems.push({
+          path: at('officers', o, 'wechat', 'account'),
+          message: `no bot account "${account}" in station ${code}; expected one of: ${ownAccounts.join(', ') || 'none listed'}`,
         })
       }
     }

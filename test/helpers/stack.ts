@@ -55,11 +55,14 @@ export async function startTestStack(options: StackOptions): Promise<TestStack> 
     DATA_DIR: 'memory://',
     ...options.env,
   })
-  let now = options.at ?? ON_DUTY
+  // The clock starts at a chosen moment and runs at real speed, so events keep their
+  // order; a test that sets it stops it there, to check timeouts to the minute.
+  const started = { at: (options.at ?? ON_DUTY).getTime(), realAt: Date.now() }
+  let frozen: Date | null = null
   const clock: Clock & { set(at: Date): void } = {
-    now: () => now,
+    now: () => frozen ?? new Date(started.at + (Date.now() - started.realAt)),
     set(at) {
-      now = at
+      frozen = at
     },
   }
   const logger = createLogger({ level: config.LOG_LEVEL, destination: options.logDestination })

@@ -241,7 +241,7 @@ for (const engine of testEngines()) {
         payload: { text: '您好，我是李明，马上了解情况。', version: lisCase.version },
       })
       expect(reply.statusCode).toBe(201)
-      const messageId = reply.json().messageId as string
+      const messageId = reply.json().message.id as string
       await liStream.waitFor(
         (e) => e.event === 'case' && e.data.caseId === lisCase.id && e.data.messageId === messageId,
         'the reply as a case event on B',

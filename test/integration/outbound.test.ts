@@ -71,6 +71,7 @@ describe('outbound sending through a WeChat account', () => {
           accountId: 'ts-officer',
           inReplyTo: null,
           text,
+          createdAt: new Date(),
         })
       }
     })

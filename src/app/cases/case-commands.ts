@@ -1,10 +1,11 @@
 import { type Actor, caseAccess } from '../../domain/access.ts'
 import { canTransition, reopenedStatus, statusAfterReply } from '../../domain/case-status.ts'
+import { officerNoticeText } from '../../domain/officer-notice.ts'
 import { statusUpdates } from '../../domain/replies.ts'
 import { queueNameFor } from '../../domain/routing.ts'
 import type { CaseCategory, CasePriority, CaseStatus } from '../../domain/types.ts'
 import { AppError } from '../../errors.ts'
-import type { Clock, Directory, Dispatcher } from '../ports.ts'
+import type { Clock, Directory, DirectorySnapshot, Dispatcher, QueuedNotice } from '../ports.ts'
 import type { CaseCommandStore, CaseTx, CaseUpdate, LockedCase } from './case-store.ts'
 
 export interface CaseCommandDeps {
@@ -20,6 +21,7 @@ export type AssignTarget = { officerId: string } | { desk: true }
 /** What a command leaves for after the commit: messages to send, queues to move, events to publish. */
 interface Effects {
   send: Array<{ accountId: string; messageId: string }>
+  notices: QueuedNotice[]
   moveQueue?: { from: string; to: string | null }
   published: 'case.updated' | 'case.message'
 }
@@ -44,7 +46,7 @@ export function createCaseCommands(deps: CaseCommandDeps) {
     body: (tx: CaseTx, current: LockedCase, effects: Effects) => Promise<T>,
   ): Promise<T> {
     let snapshot: LockedCase | null = null
-    const effects: Effects = { send: [], published: 'case.updated' }
+    const effects: Effects = { send: [], notices: [], published: 'case.updated' }
     const result = await deps.store.transaction(async (tx) => {
       const current = await tx.lock(caseId)
       const access = current ? caseAccess(actor, current) : 'not-found'
@@ -81,6 +83,7 @@ export function createCaseCommands(deps: CaseCommandDeps) {
       }
     }
     for (const s of effects.send) await deps.dispatcher.enqueueOutbound(s.accountId, s.messageId)
+    for (const n of effects.notices) await deps.dispatcher.enqueueNotice(n)
     return result
   }
 
@@ -104,9 +107,31 @@ export function createCaseCommands(deps: CaseCommandDeps) {
       text,
       authorOfficerId: authorId,
       deliveryState: 'queued',
+      createdAt: deps.clock.now(),
     })
     effects.send.push({ accountId: current.accountId, messageId: id })
     return id
+  }
+
+  /** Tells an officer on their own WeChat, if they have one configured, that the case was handed to them. */
+  async function noticeOfficer(
+    tx: CaseTx,
+    current: LockedCase,
+    effects: Effects,
+    officerId: string,
+    dir: DirectorySnapshot,
+  ) {
+    const compound = current.compoundId ? dir.compounds.get(current.compoundId) : undefined
+    const beat = current.beatId ? dir.beats.get(current.beatId) : undefined
+    const place = compound && compound.beatId === current.beatId ? compound.name : (beat?.name ?? null)
+    const text = officerNoticeText({
+      kind: 'transferred',
+      caseNumber: current.number,
+      category: current.category,
+      place,
+    })
+    const queued = await tx.addOfficerNotice({ id: deps.newId(), officerId, caseId: current.id, text })
+    if (queued) effects.notices.push(queued)
   }
 
   async function publish(
@@ -171,6 +196,7 @@ export function createCaseCommands(deps: CaseCommandDeps) {
           authorOfficerId: actor.id,
           // A note is never sent: "sent" keeps it out of every delivery query.
           deliveryState: 'sent',
+          createdAt: deps.clock.now(),
         })
         await tx.update(caseId, {})
         await tx.audit({
@@ -215,6 +241,8 @@ export function createCaseCommands(deps: CaseCommandDeps) {
               say.assigned(locked.number, await officerName(officer.id, english)),
               null,
             )
+            // Someone taking a case themselves already knows about it.
+            if (officer.id !== actor.id) await noticeOfficer(tx, locked, effects, officer.id, dir)
           }
         } else {
           const station = dir.stations.get(locked.stationId)

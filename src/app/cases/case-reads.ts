@@ -44,6 +44,13 @@ export function createCaseReads(deps: CaseReadDeps) {
       return summary
     },
 
+    /** One message of a case, as the conversation shows it (after a reply or note). */
+    async message(caseId: string, messageId: string) {
+      const [message] = await deps.queries.messages(caseId, messageId)
+      if (!message) throw new AppError('NOT_FOUND', `message ${messageId} does not exist`)
+      return message
+    },
+
     async get(actor: Actor, caseId: string) {
       const now = deps.clock.now()
       const { summary, stationId, residentId } = await this.load(actor, caseId)

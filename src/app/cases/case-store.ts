@@ -1,4 +1,5 @@
 import type { CaseCategory, CasePriority, CaseStatus, Language } from '../../domain/types.ts'
+import type { OfficerNoticeDraft, QueuedNotice } from '../ports.ts'
 
 /** A case as the commands see it, locked for the transaction. */
 export interface LockedCase {
@@ -15,6 +16,8 @@ export interface LockedCase {
   priority: CasePriority
   assigneeOfficerId: string | null
   beatId: string | null
+  /** The compound of the resident's bound address, when they have one. */
+  compoundId: string | null
   queue: string
   firstRespondedAt: Date | null
   version: number
@@ -43,6 +46,7 @@ export interface NewCaseMessage {
   text: string
   authorOfficerId: string | null
   deliveryState: 'queued' | 'sent'
+  createdAt: Date
 }
 
 export interface CaseTx {
@@ -51,6 +55,8 @@ export interface CaseTx {
   lastChange(caseId: string): Promise<{ actorName: string | null; action: string; at: Date } | null>
   update(caseId: string, update: CaseUpdate): Promise<number>
   insertMessage(message: NewCaseMessage): Promise<void>
+  /** Stores the notice when the officer has a WeChat to be told on; null (and nothing stored) when not. */
+  addOfficerNotice(draft: OfficerNoticeDraft): Promise<QueuedNotice | null>
   audit(entry: {
     stationId: string
     actor: string

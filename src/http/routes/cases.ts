@@ -137,7 +137,10 @@ export async function caseRoutes(base: FastifyInstance, options: CaseRouteOption
     },
     async (request, reply) => {
       const messageId = await commands.reply(actorOf(request), request.params.id, request.body)
-      return reply.status(201).send({ messageId, case: await detail(request, request.params.id) })
+      return reply.status(201).send({
+        message: await reads.message(request.params.id, messageId),
+        case: await detail(request, request.params.id),
+      })
     },
   )
 
@@ -149,7 +152,7 @@ export async function caseRoutes(base: FastifyInstance, options: CaseRouteOption
     },
     async (request, reply) => {
       const messageId = await commands.note(actorOf(request), request.params.id, request.body)
-      return reply.status(201).send({ messageId })
+      return reply.status(201).send({ message: await reads.message(request.params.id, messageId) })
     },
   )
 

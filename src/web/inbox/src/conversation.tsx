@@ -236,7 +236,7 @@ export function Conversation(props: ConversationProps) {
       <Composer
         key={c.id}
         textareaRef={props.replyRef}
-        canned={props.canned}
+        canned={props.canned.filter((r) => !r.language || r.language === resident.language)}
         vars={vars}
         initial={props.draft}
         onDraft={props.onDraft}

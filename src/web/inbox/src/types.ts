@@ -116,6 +116,7 @@ export interface CannedReply {
   shortcut: string
   title: string
   body: string
+  language?: Language
 }
 
 /** The list filters beside the queue. Empty strings mean "no filter". */
