@@ -298,14 +298,19 @@ async function planFollowUp(ctx: TxContext, open: OpenCase, emergency: boolean, 
 /**
  * The beat, from the most reliable source available: the resident's bound
  * address, an address in the message, the officer's own account written to.
- * When the resident was asked where they live, a matching answer binds them.
+ * A resident who answers where they live, or says it, is bound to that compound.
  */
+const SAYS_HOME = /我住|住在|家住|我家在|我家住|\bI live\b|\bmy (home|flat|apartment|house) is\b/i
+
 async function resolveBeat(ctx: TxContext, open: OpenCase | null): Promise<string | null> {
   if (ctx.who.beatId) return ctx.who.beatId
   const compound = ctx.text ? ctx.dir.matchAddress(ctx.station.id, ctx.text) : null
   if (compound) {
-    if (open?.awaitingAddress)
+    // An answer to "where do you live", or a message that says so, is their address;
+    // an address merely mentioned ("someone fights at X") only routes this case.
+    if (open?.awaitingAddress || SAYS_HOME.test(ctx.text)) {
       await ctx.tx.bindResidentAddress(ctx.who.residentId, compound.id, compound.beatId)
+    }
     return compound.beatId
   }
   const owner = ctx.dir.accounts.get(ctx.event.accountId)?.ownerOfficerId

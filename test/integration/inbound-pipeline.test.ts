@@ -96,6 +96,13 @@ for (const engine of testEngines()) {
       expect(row.category).toBe('noise')
       expect(row.status).toBe('assigned')
       expect(row.beat_id).toBe(seedIds.beat('CQ-01'))
+      // "我住…" says where they live: the resident is bound to that compound for next time.
+      const resident = await stack.ctx.database.db
+        .selectFrom('residents')
+        .select('beat_id')
+        .where('id', '=', row.resident_id)
+        .executeTakeFirstOrThrow()
+      expect(resident.beat_id).toBe(seedIds.beat('CQ-01'))
       const job = await stack.ctx.queues.get(`officer-${seedIds.officer('330104')}`).getJob(`case-${row.id}`)
       expect(job?.data).toMatchObject({ caseId: row.id })
       // The job carries ids only: no text, no names.

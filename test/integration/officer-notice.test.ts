@@ -150,8 +150,8 @@ for (const engine of testEngines()) {
       expect(transfer.status).toBe(200)
 
       const notice = await waitFor(() => toZhang.find((t) => t.includes(number)), "张伟's notice")
-      // The resident named a compound but never bound an address to themselves: the beat is what is known.
-      expect(notice).toBe(`转交案件 ${number}（纠纷调解）· 长寿桥社区 · 请在收件箱查看`)
+      // "我住长寿桥小区" bound the resident's address, so the notice can name the compound.
+      expect(notice).toBe(`转交案件 ${number}（纠纷调解）· 长寿桥小区 · 请在收件箱查看`)
       expect(notice).not.toContain('停车位')
       expect(notice).not.toContain('冯女士')
       await waitFor(() => feng.heard.find((t) => t.includes('张伟警官')), 'the resident told of the transfer')
