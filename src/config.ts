@@ -67,6 +67,8 @@ const schema = z.object({
   RESPONSE_MINUTES: responsePolicy.default({ emergency: 2, urgent: 10, normal: 30, low: 120 }),
   INBOUND_CONCURRENCY: z.coerce.number().int().min(1).max(500).default(32),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(20),
+  /** false behind PgBouncer in transaction pooling mode, which cannot keep prepared statements. */
+  DB_PREPARED_STATEMENTS: booleanFlag.default(true),
   OUTBOUND_JITTER_MS: z.coerce.number().int().min(0).default(250),
   MAX_MESSAGE_CHARS: z.coerce.number().int().min(1).default(4000),
   TRUST_PROXY: booleanFlag.default(false),

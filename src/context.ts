@@ -80,6 +80,7 @@ export async function createContext(
       url: config.DATABASE_URL,
       dataDir: config.DATA_DIR,
       poolSize: config.DB_POOL_SIZE,
+      preparedStatements: config.DB_PREPARED_STATEMENTS,
     }))
   const applied = await migrate(handle)
   if (applied.length) logger.info({ applied, engine: handle.engine }, 'database migrated')

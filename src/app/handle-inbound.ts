@@ -1,5 +1,5 @@
 import { classify } from '../domain/classify.ts'
-import { formatLocalTime, isOnDuty, nextOnDuty } from '../domain/duty.ts'
+import { formatLocalTime, isOnDuty, localParts, nextOnDuty } from '../domain/duty.ts'
 import { detectLanguage } from '../domain/language.ts'
 import { officerNoticeText } from '../domain/officer-notice.ts'
 import { type Handler, replies } from '../domain/replies.ts'
@@ -89,8 +89,9 @@ export async function handleInbound(deps: InboundDeps, eventId: string): Promise
   const officerIds = [...dir.officers.values()].filter((o) => o.stationId === station.id).map((o) => o.id)
   const counts = await deps.store.openCaseCounts(officerIds)
   // Taken before the transaction, so case numbering never holds a lock for long.
-  const counter = await deps.store.nextCaseCounter(station.id, localYear(now, station.timeZone))
-  const caseNumber = formatCaseNumber(station.code, localYear(now, station.timeZone), counter)
+  const year = localYear(now, station.timeZone)
+  const counter = await deps.store.nextCaseCounter(station.id, year)
+  const caseNumber = formatCaseNumber(station.code, year, counter)
 
   const plan = await deps.store.transaction(async (tx) => {
     const who = await tx.findOrCreateResident(event, language, deps.newId)
@@ -473,5 +474,6 @@ async function redispatch(deps: InboundDeps, eventId: string): Promise<void> {
 }
 
 function localYear(at: Date, timeZone: string): number {
-  return Number(new Intl.DateTimeFormat('en', { timeZone, year: 'numeric' }).format(at))
+  // localParts caches its formatter: building an Intl formatter per message is measurable.
+  return localParts(at, timeZone).year
 }

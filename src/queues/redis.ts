@@ -7,7 +7,8 @@ import { Redis, type RedisOptions } from 'ioredis'
 export function createRedis(url: string, purpose: 'producer' | 'worker' | 'subscriber'): Redis {
   const options: RedisOptions =
     purpose === 'producer'
-      ? { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false }
+      ? // Auto-pipelining batches the many small commands of concurrent requests into fewer round trips.
+        { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false, enableAutoPipelining: true }
       : { maxRetriesPerRequest: null, enableReadyCheck: true }
   return new Redis(url, { ...options, connectionName: `maplebridge-${purpose}` })
 }
