@@ -1,6 +1,7 @@
 import { sql } from 'kysely'
 import type { CaseCommandStore, CaseTx, LockedCase } from '../app/cases/case-store.ts'
 import type { CaseCategory, CasePriority, CaseStatus, Language } from '../domain/types.ts'
+import { insertAudit } from './audit.repository.ts'
 import type { Database } from './db.ts'
 import { insertOfficerNotice } from './officer-notices.repository.ts'
 
@@ -119,18 +120,14 @@ export function createCaseCommandStore(db: Database): CaseCommandStore {
           addOfficerNotice: (draft) => insertOfficerNotice(trx, draft),
 
           async audit(entry) {
-            await trx
-              .insertInto('audit_events')
-              .values({
-                id: crypto.randomUUID(),
-                station_id: entry.stationId,
-                actor: entry.actor,
-                action: entry.action,
-                subject_type: 'case',
-                subject_id: entry.caseId,
-                detail: JSON.stringify(entry.detail ?? null),
-              })
-              .execute()
+            await insertAudit(trx, {
+              stationId: entry.stationId,
+              actor: entry.actor,
+              action: entry.action,
+              subjectType: 'case',
+              subjectId: entry.caseId,
+              detail: entry.detail,
+            })
           },
         }
         return fn(tx)

@@ -1,6 +1,7 @@
 import { type Kysely, sql } from 'kysely'
 import type { InboundStore, InboundTx, OpenCase, ResidentRef } from '../app/ports.ts'
 import type { CaseCategory, CasePriority, CaseStatus, InboundEvent, Language } from '../domain/types.ts'
+import { insertAudit } from './audit.repository.ts'
 import type { Database } from './db.ts'
 import { newResidentCode, RESIDENT_CODE } from './ids.ts'
 import { insertOfficerNotice, pendingNotices } from './officer-notices.repository.ts'
@@ -284,18 +285,7 @@ function inboundTx(trx: Kysely<DB>): InboundTx {
     addOfficerNotice: (draft) => insertOfficerNotice(trx, draft),
 
     async audit(entry) {
-      await trx
-        .insertInto('audit_events')
-        .values({
-          id: crypto.randomUUID(),
-          station_id: entry.stationId,
-          actor: 'system',
-          action: entry.action,
-          subject_type: entry.subjectType,
-          subject_id: entry.subjectId,
-          detail: JSON.stringify(entry.detail ?? null),
-        })
-        .execute()
+      await insertAudit(trx, { ...entry, actor: 'system' })
     },
   }
 }

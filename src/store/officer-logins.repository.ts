@@ -1,7 +1,7 @@
 import { sql } from 'kysely'
 import { AppError } from '../errors.ts'
+import { insertAudit } from './audit.repository.ts'
 import type { Database } from './db.ts'
-import { newId } from './ids.ts'
 
 export type OfficerRole = 'officer' | 'supervisor' | 'admin'
 const ROLES: readonly string[] = ['officer', 'supervisor', 'admin']
@@ -250,19 +250,15 @@ export function createOfficerLogins(db: Database) {
       at: Date
       detail?: Record<string, unknown>
     }): Promise<void> {
-      await db
-        .insertInto('audit_events')
-        .values({
-          id: newId(),
-          station_id: entry.stationId,
-          actor: entry.actor,
-          action: entry.action,
-          subject_type: 'officer',
-          subject_id: entry.officerId,
-          detail: entry.detail ? JSON.stringify(entry.detail) : undefined,
-          at: entry.at,
-        })
-        .execute()
+      await insertAudit(db, {
+        stationId: entry.stationId,
+        actor: entry.actor,
+        action: entry.action,
+        subjectType: 'officer',
+        subjectId: entry.officerId,
+        detail: entry.detail,
+        at: entry.at,
+      })
     },
   }
 }

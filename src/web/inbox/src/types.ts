@@ -1,3 +1,4 @@
+import type { AuditView, CaseSummary, MessageView, ResidentView } from '../../../app/cases/views.ts'
 import type {
   CaseCategory,
   CasePriority,
@@ -36,67 +37,19 @@ export type QueueName = 'mine' | 'beats' | 'unassigned' | 'escalated' | 'all'
 
 export type QueueCounts = Record<Exclude<QueueName, 'all'>, number>
 
-/** A case as a row of the list (see docs/inbox-api.md). */
-export interface CaseSummary {
-  id: string
-  number: string
-  status: CaseStatus
-  category: CaseCategory
-  priority: CasePriority
-  queue: string
-  escalated: boolean
-  assignee: { id: string; name: string } | null
-  beat: { id: string; code: string; name: string } | null
-  compound: string | null
-  residentName: string | null
-  preview: string
-  lastMessageAt: string
-  firstResponseDueAt: string | null
-  overdue: boolean
-  version: number
-}
-
 export interface CaseFull extends CaseSummary {
   openedAt: string
   resolvedAt: string | null
 }
 
-export interface Message {
-  id: string
-  direction: MessageDirection
-  text: string
-  kind: string
-  media: { type: string; sizeBytes?: number; name?: string } | null
-  createdAt: string
-  author: { id: string; name: string } | null
-  deliveryState: DeliveryState
-  failureReason: string | null
-}
-
-export interface Resident {
-  id: string
-  code: string
-  name: string | null
-  language: Language
-  compound: string | null
-  beat: { id: string; code: string; name: string } | null
-  tags: string[]
-  earlierCases: CaseSummary[]
-}
-
-export interface AuditEntry {
-  id: string
-  at: string
-  actor: { id: string; name: string } | null
-  action: string
-  detail?: unknown
-}
+/** The server's own view types: the page and the API cannot drift apart. */
+export type { AuditView as AuditEntry, CaseSummary, MessageView as Message, ResidentView as Resident }
 
 export interface CaseDetail {
   case: CaseFull
-  messages: Message[]
-  resident: Resident
-  history: AuditEntry[]
+  messages: MessageView[]
+  resident: ResidentView
+  history: AuditView[]
 }
 
 export interface OfficerOption {
