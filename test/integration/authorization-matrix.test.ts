@@ -4,6 +4,7 @@ import { hashPassword } from '../../src/auth/passwords.ts'
 import type { AppContext } from '../../src/context.ts'
 import { seedIds } from '../../src/store/seed.ts'
 import { testEngines } from '../helpers/db.ts'
+import { residentWrites } from '../helpers/resident.ts'
 import { startTestStack, type TestStack } from '../helpers/stack.ts'
 import { waitFor } from '../helpers/wait.ts'
 
@@ -432,30 +433,8 @@ for (const engine of testEngines()) {
     }
 
     /** A resident writes on the web chat; returns their case once the acknowledgement names it. */
-    async function residentWrites(text: string) {
-      const app = stack.app!
-      const session = await app.inject({
-        method: 'POST',
-        url: '/chat/api/sessions',
-        payload: { name: '矩阵居民', language: 'zh' },
-      })
-      const token = session.json().token as string
-      const sent = await app.inject({
-        method: 'POST',
-        url: '/chat/api/messages',
-        headers: { authorization: `Bearer ${token}` },
-        payload: { text, clientMessageId: 'first' },
-      })
-      expect(sent.statusCode).toBe(202)
-      const caseNumber = await waitFor(async () => {
-        const res = await app.inject({
-          method: 'GET',
-          url: '/chat/api/messages',
-          headers: { authorization: `Bearer ${token}` },
-        })
-        const messages = res.json().messages as Array<{ direction: string; caseNumber?: string }>
-        return messages.find((m) => m.direction === 'outbound' && m.caseNumber)?.caseNumber
-      }, 'the acknowledgement with the case number')
+    async function residentWritesCase(text: string) {
+      const { caseNumber } = await residentWrites(stack.app!, text, { name: '矩阵居民' })
       return db()
         .selectFrom('cases')
         .select(['id', 'assignee_officer_id', 'beat_id'])
@@ -480,10 +459,10 @@ for (const engine of testEngines()) {
       badges.set('otherStationSupervisor', await lowest('supervisor'))
       for (const [role, badge] of badges) sessions.set(role, await openSession(stack.ctx, stack.app!, badge))
 
-      const lis = await residentWrites('我住柳营巷12号，楼上半夜一直在装修')
+      const lis = await residentWritesCase('我住柳营巷12号，楼上半夜一直在装修')
       expect(lis.assignee_officer_id).toBe(seedIds.officer('330104'))
       fx.lisCaseId = lis.id
-      const desk = await residentWrites('你好，我想问一下办居住证要带什么材料')
+      const desk = await residentWritesCase('你好，我想问一下办居住证要带什么材料')
       expect(desk.assignee_officer_id).toBeNull()
       expect(desk.beat_id).toBeNull()
       fx.deskCaseId = desk.id

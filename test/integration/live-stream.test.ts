@@ -7,6 +7,7 @@ import { createLogger } from '../../src/logger.ts'
 import { liveChannel } from '../../src/queues/dispatcher.ts'
 import { seedIds } from '../../src/store/seed.ts'
 import { testEngines } from '../helpers/db.ts'
+import { residentWrites } from '../helpers/resident.ts'
 import { startTestStack, type TestStack } from '../helpers/stack.ts'
 import { waitFor } from '../helpers/wait.ts'
 
@@ -143,29 +144,7 @@ for (const engine of testEngines()) {
 
     /** A resident writes on instance A's web chat; returns their case once the acknowledgement names it. */
     async function residentWritesOnA(text: string) {
-      const app = stack.app!
-      const session = await app.inject({
-        method: 'POST',
-        url: '/chat/api/sessions',
-        payload: { name: '直播居民', language: 'zh' },
-      })
-      const token = session.json().token as string
-      const sent = await app.inject({
-        method: 'POST',
-        url: '/chat/api/messages',
-        headers: { authorization: `Bearer ${token}` },
-        payload: { text, clientMessageId: 'first' },
-      })
-      expect(sent.statusCode).toBe(202)
-      const caseNumber = await waitFor(async () => {
-        const res = await app.inject({
-          method: 'GET',
-          url: '/chat/api/messages',
-          headers: { authorization: `Bearer ${token}` },
-        })
-        const messages = res.json().messages as Array<{ direction: string; caseNumber?: string }>
-        return messages.find((m) => m.direction === 'outbound' && m.caseNumber)?.caseNumber
-      }, 'the acknowledgement with the case number')
+      const { caseNumber } = await residentWrites(stack.app!, text, { name: '直播居民' })
       return stack.ctx.database.db
         .selectFrom('cases')
         .select(['id', 'version', 'assignee_officer_id', 'beat_id'])
