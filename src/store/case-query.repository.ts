@@ -44,7 +44,14 @@ function decodeCursor(text: string): Cursor | null {
 type CaseEB = ExpressionBuilder<DB & { c: DB['cases'] }, 'c'>
 
 /** The due time that orders the inbox: the first-response deadline until someone has answered. */
-const dueSort = sql<Date>`COALESCE(CASE WHEN c.first_responded_at IS NULL THEN c.first_response_due_at END, ${NOTHING_DUE}::timestamptz)`
+const dueSort = sql<Date>`COALESCE(CASE WHEN c.first_responded_at IS NULL THEN c.first_response_due_at END, ${sql.lit(NOTHING_DUE.toISOString())}::timestamptz)`
+
+/**
+ * Open statuses as literals, not parameters: with named statements PostgreSQL
+ * may reuse a generic plan, and only literals let it match the partial indexes
+ * over open cases (migrations 005 and 006).
+ */
+export const OPEN_STATUS_LITERALS = OPEN_STATUSES.map((status) => sql.lit(status))
 
 /** Read side of the inbox: lists, counts and one case with everything around it. */
 export function createCaseQueries(db: Database) {
@@ -122,7 +129,7 @@ export function createCaseQueries(db: Database) {
     return eb.and([station, eb.or(mine)])
   }
 
-  const inQueue = (actor: Actor, queue: CaseListQuery['queue']) => (eb: CaseEB) => {
+  const inQueue = (actor: Actor, queue: Exclude<CaseListQuery['queue'], 'all'>) => (eb: CaseEB) => {
     switch (queue) {
       case 'mine':
         return eb('c.assignee_officer_id', '=', actor.id)
@@ -132,18 +139,15 @@ export function createCaseQueries(db: Database) {
         return eb('c.assignee_officer_id', 'is', null)
       case 'escalated':
         return eb('c.escalated', '=', true)
-      default:
-        return eb.val(true)
     }
   }
 
   return {
     async list(actor: Actor, query: CaseListQuery, now: Date) {
       const cursor = query.cursor ? decodeCursor(query.cursor) : null
-      let q = summaries()
-        .where(visibleTo(actor))
-        .where(inQueue(actor, query.queue))
-        .where('c.status', 'in', query.status?.length ? query.status : OPEN_STATUSES)
+      let q = summaries().where(visibleTo(actor))
+      if (query.queue !== 'all') q = q.where(inQueue(actor, query.queue))
+      q = q.where('c.status', 'in', query.status?.length ? query.status : OPEN_STATUS_LITERALS)
       if (query.category) q = q.where('c.category', '=', query.category)
       if (query.beatId) q = q.where('c.beat_id', '=', query.beatId)
       if (query.assigneeId) q = q.where('c.assignee_officer_id', '=', query.assigneeId)
@@ -200,7 +204,7 @@ export function createCaseQueries(db: Database) {
       const row = await db
         .selectFrom('cases as c')
         .where(visibleTo(actor))
-        .where('c.status', 'in', OPEN_STATUSES)
+        .where('c.status', 'in', OPEN_STATUS_LITERALS)
         .select([
           sql<number>`count(*) FILTER (WHERE c.assignee_officer_id = ${actor.id})::int`.as('mine'),
           (actor.beatIds.length

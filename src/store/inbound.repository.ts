@@ -2,6 +2,7 @@ import { type Kysely, sql } from 'kysely'
 import type { InboundStore, InboundTx, OpenCase, ResidentRef } from '../app/ports.ts'
 import type { CaseCategory, CasePriority, CaseStatus, InboundEvent, Language } from '../domain/types.ts'
 import { insertAudit } from './audit.repository.ts'
+import { OPEN_STATUS_LITERALS } from './case-query.repository.ts'
 import type { Database } from './db.ts'
 import { newResidentCode, RESIDENT_CODE } from './ids.ts'
 import { insertOfficerNotice, pendingNotices } from './officer-notices.repository.ts'
@@ -52,7 +53,7 @@ export function createInboundStore(db: Database): InboundStore {
         .selectFrom('cases')
         .select(['assignee_officer_id', sql<number>`count(*)::int`.as('n')])
         .where('assignee_officer_id', 'in', officerIds)
-        .where('status', 'in', OPEN_STATUSES)
+        .where('status', 'in', OPEN_STATUS_LITERALS)
         .groupBy('assignee_officer_id')
         .execute()
       for (const row of rows) if (row.assignee_officer_id) counts.set(row.assignee_officer_id, row.n)
@@ -187,7 +188,7 @@ function inboundTx(trx: Kysely<DB>): InboundTx {
         .selectFrom('cases')
         .selectAll()
         .where('resident_id', '=', residentId)
-        .where('status', 'in', OPEN_STATUSES)
+        .where('status', 'in', OPEN_STATUS_LITERALS)
         .forUpdate()
         .executeTakeFirst()
       if (!row) return null
