@@ -86,8 +86,8 @@ export async function handleInbound(deps: InboundDeps, eventId: string): Promise
   const now = deps.clock.now()
   const text = (event.text ?? '').trim()
   const language = event.language ?? detectLanguage(text) ?? deps.settings.defaultLanguage
-  const officerIds = [...dir.officers.values()].filter((o) => o.stationId === station.id).map((o) => o.id)
-  const counts = await deps.store.openCaseCounts(officerIds)
+  // Filled only when routing by beat, and only for that beat's candidates.
+  const counts = new Map<string, number>()
   // Taken before the transaction, so case numbering never holds a lock for long.
   const year = localYear(now, station.timeZone)
   const counter = await deps.store.nextCaseCounter(station.id, year)
@@ -175,7 +175,7 @@ async function planMessage(ctx: TxContext): Promise<Plan> {
   if (open) return planFollowUp(ctx, open, verdict.emergency, plan)
 
   const beatId = await resolveBeat(ctx, null)
-  const target = route(ctx, verdict.emergency, null, beatId)
+  const target = await route(ctx, verdict.emergency, null, beatId)
   const awaitingAddress = !verdict.emergency && !beatId
   plan.caseId = ctx.deps.newId()
   plan.newCase = true
@@ -235,7 +235,7 @@ async function planFollowUp(ctx: TxContext, open: OpenCase, emergency: boolean, 
   const change: CaseChange = { lastMessageAt: ctx.now }
 
   if (emergency && open.priority !== 'emergency') {
-    const target = route(ctx, true, null, open.beatId)
+    const target = await route(ctx, true, null, open.beatId)
     Object.assign(change, { category: 'emergency', priority: 'emergency', queue: queueNameFor(target) })
     Object.assign(plan, {
       emergency: true,
@@ -247,7 +247,7 @@ async function planFollowUp(ctx: TxContext, open: OpenCase, emergency: boolean, 
   } else if (open.awaitingAddress) {
     const beatId = await resolveBeat(ctx, open)
     if (beatId) {
-      const target = route(ctx, false, null, beatId)
+      const target = await route(ctx, false, null, beatId)
       const due = dueAt(ctx, target, open.priority)
       Object.assign(change, {
         beatId,
@@ -319,13 +319,19 @@ async function resolveBeat(ctx: TxContext, open: OpenCase | null): Promise<strin
   return null
 }
 
-function route(
+async function route(
   ctx: TxContext,
   emergency: boolean,
   assignee: string | null,
   beatId: string | null,
-): RouteTarget {
+): Promise<RouteTarget> {
   const { dir, station, now } = ctx
+  const beat = beatId ? dir.beats.get(beatId) : undefined
+  if (!emergency && beat) {
+    // Load only matters for the beat's primary and backup; counted in the transaction's own snapshot.
+    const candidates = [beat.primaryOfficerId, beat.backupOfficerId].filter((id): id is string => !!id)
+    for (const [id, n] of await ctx.tx.openCaseCounts(candidates)) ctx.counts.set(id, n)
+  }
   return chooseRoute({
     stationId: station.id,
     emergency,

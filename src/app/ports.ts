@@ -153,6 +153,8 @@ export interface InboundTx {
   updateCase(caseId: string, change: CaseChange): Promise<void>
   bindResidentAddress(residentId: string, compoundId: string, beatId: string): Promise<void>
   insertOutbound(draft: OutboundDraft): Promise<void>
+  /** Open cases per officer, for the officers routing may choose between. */
+  openCaseCounts(officerIds: string[]): Promise<Map<string, number>>
   /** Stores the notice when the officer has a WeChat to be told on; null (and nothing stored) when not. */
   addOfficerNotice(draft: OfficerNoticeDraft): Promise<QueuedNotice | null>
   audit(entry: {

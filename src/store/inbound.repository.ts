@@ -46,19 +46,7 @@ export function createInboundStore(db: Database): InboundStore {
       return row.last_value
     },
 
-    async openCaseCounts(officerIds) {
-      const counts = new Map<string, number>()
-      if (officerIds.length === 0) return counts
-      const rows = await db
-        .selectFrom('cases')
-        .select(['assignee_officer_id', sql<number>`count(*)::int`.as('n')])
-        .where('assignee_officer_id', 'in', officerIds)
-        .where('status', 'in', OPEN_STATUS_LITERALS)
-        .groupBy('assignee_officer_id')
-        .execute()
-      for (const row of rows) if (row.assignee_officer_id) counts.set(row.assignee_officer_id, row.n)
-      return counts
-    },
+    openCaseCounts: (officerIds) => countOpenCases(db, officerIds),
 
     async findDispatchState(messageId) {
       const message = await db
@@ -263,6 +251,8 @@ function inboundTx(trx: Kysely<DB>): InboundTx {
         .execute()
     },
 
+    openCaseCounts: (officerIds) => countOpenCases(trx, officerIds),
+
     async insertOutbound(draft) {
       await trx
         .insertInto('messages')
@@ -289,6 +279,21 @@ function inboundTx(trx: Kysely<DB>): InboundTx {
       await insertAudit(trx, { ...entry, actor: 'system' })
     },
   }
+}
+
+/** Open cases per officer; the partial index over open cases answers it without touching closed ones. */
+async function countOpenCases(db: Kysely<DB>, officerIds: string[]): Promise<Map<string, number>> {
+  const counts = new Map<string, number>()
+  if (officerIds.length === 0) return counts
+  const rows = await db
+    .selectFrom('cases')
+    .select(['assignee_officer_id', sql<number>`count(*)::int`.as('n')])
+    .where('assignee_officer_id', 'in', officerIds)
+    .where('status', 'in', OPEN_STATUS_LITERALS)
+    .groupBy('assignee_officer_id')
+    .execute()
+  for (const row of rows) if (row.assignee_officer_id) counts.set(row.assignee_officer_id, row.n)
+  return counts
 }
 
 /**
