@@ -3,7 +3,13 @@ import { formatLocalTime, isOnDuty, localParts, nextOnDuty } from '../domain/dut
 import { detectLanguage } from '../domain/language.ts'
 import { officerNoticeText } from '../domain/officer-notice.ts'
 import { type Handler, replies } from '../domain/replies.ts'
-import { chooseRoute, formatCaseNumber, queueNameFor, type RouteTarget } from '../domain/routing.ts'
+import {
+  chooseRoute,
+  formatCaseNumber,
+  officerOfQueue,
+  queueNameFor,
+  type RouteTarget,
+} from '../domain/routing.ts'
 import type { CaseCategory, CasePriority, InboundEvent, Language } from '../domain/types.ts'
 import { PermanentError } from '../errors.ts'
 import type {
@@ -454,7 +460,7 @@ async function dispatch(deps: InboundDeps, plan: Plan, eventId: string): Promise
       type: plan.newCase ? 'case.opened' : plan.previousQueue ? 'case.routed' : 'case.message',
       caseId: plan.caseId,
       stationId: plan.stationId,
-      assigneeId: plan.queue.startsWith('officer-') ? plan.queue.slice('officer-'.length) : null,
+      assigneeId: officerOfQueue(plan.queue),
       beatId: plan.beatId,
       messageId: eventId,
       emergency: plan.emergency,

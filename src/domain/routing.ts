@@ -60,6 +60,11 @@ export function queueNameFor(target: RouteTarget): string {
   return target.kind === 'officer' ? `officer-${target.officerId}` : `desk-${target.stationId}`
 }
 
+/** The officer whose queue this is, or null for a duty desk's (the inverse of queueNameFor). */
+export function officerOfQueue(queue: string): string | null {
+  return queue.startsWith('officer-') ? queue.slice('officer-'.length) : null
+}
+
 /** Formats a case number as station code, year and a six-digit counter: CQ-2026-000123. */
 export function formatCaseNumber(stationCode: string, year: number, counter: number): string {
   return `${stationCode}-${year}-${String(counter).padStart(6, '0')}`

@@ -1,6 +1,7 @@
-import { type Kysely, sql } from 'kysely'
+import type { Kysely } from 'kysely'
 import type { OfficerNoticeDraft, QueuedNotice } from '../app/ports.ts'
 import type { NoticeStore } from '../app/send-outbound.ts'
+import { deliveryMarks } from './delivery-state.ts'
 import type { DB } from './schema.ts'
 
 /** The station file configures officers' WeChat only: notices go out on that channel. */
@@ -49,6 +50,7 @@ export async function pendingNotices(db: Kysely<DB>, caseId: string): Promise<Qu
 
 /** The outbound worker's side: read a notice, record how its send went. */
 export function createNoticeSendStore(db: Kysely<DB>): NoticeStore {
+  const marks = deliveryMarks(db, 'officer_notices')
   return {
     async loadNotice(noticeId) {
       const row = await db
@@ -64,31 +66,8 @@ export function createNoticeSendStore(db: Kysely<DB>): NoticeStore {
         ref: { channel: NOTICE_CHANNEL, accountId: row.account_id, contactRef: row.contact_ref },
       }
     },
-    async markNoticeSent(noticeId) {
-      await db
-        .updateTable('officer_notices')
-        .set({
-          delivery_state: 'sent',
-          sent_at: new Date(),
-          failure_reason: null,
-          attempts: sql`attempts + 1`,
-        })
-        .where('id', '=', noticeId)
-        .execute()
-    },
-    async markNoticeFailed(noticeId, reason) {
-      await db
-        .updateTable('officer_notices')
-        .set({ delivery_state: 'failed', failure_reason: reason.slice(0, 500), attempts: sql`attempts + 1` })
-        .where('id', '=', noticeId)
-        .execute()
-    },
-    async markNoticeAttempt(noticeId, reason) {
-      await db
-        .updateTable('officer_notices')
-        .set({ failure_reason: reason.slice(0, 500), attempts: sql`attempts + 1` })
-        .where('id', '=', noticeId)
-        .execute()
-    },
+    markNoticeSent: marks.sent,
+    markNoticeFailed: marks.failed,
+    markNoticeAttempt: marks.attempt,
   }
 }

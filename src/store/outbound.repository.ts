@@ -1,9 +1,10 @@
-import { sql } from 'kysely'
 import type { OutboundStore } from '../app/send-outbound.ts'
 import type { Database } from './db.ts'
+import { deliveryMarks } from './delivery-state.ts'
 import { createNoticeSendStore } from './officer-notices.repository.ts'
 
 export function createOutboundStore(db: Database): OutboundStore {
+  const marks = deliveryMarks(db, 'messages')
   return {
     ...createNoticeSendStore(db),
     async loadForSend(messageId) {
@@ -42,31 +43,8 @@ export function createOutboundStore(db: Database): OutboundStore {
             : null,
       }
     },
-    async markSent(messageId) {
-      await db
-        .updateTable('messages')
-        .set({
-          delivery_state: 'sent',
-          sent_at: new Date(),
-          failure_reason: null,
-          attempts: sql`attempts + 1`,
-        })
-        .where('id', '=', messageId)
-        .execute()
-    },
-    async markFailed(messageId, reason) {
-      await db
-        .updateTable('messages')
-        .set({ delivery_state: 'failed', failure_reason: reason.slice(0, 500), attempts: sql`attempts + 1` })
-        .where('id', '=', messageId)
-        .execute()
-    },
-    async markAttempt(messageId, reason) {
-      await db
-        .updateTable('messages')
-        .set({ failure_reason: reason.slice(0, 500), attempts: sql`attempts + 1` })
-        .where('id', '=', messageId)
-        .execute()
-    },
+    markSent: marks.sent,
+    markFailed: marks.failed,
+    markAttempt: marks.attempt,
   }
 }

@@ -23,7 +23,10 @@ interface Effects {
   send: Array<{ accountId: string; messageId: string }>
   notices: QueuedNotice[]
   moveQueue?: { from: string; to: string | null }
-  published: 'case.updated' | 'case.message'
+  /** The live event to publish; a command that changes nothing visible leaves it unset. */
+  event?: { type: 'case.updated' | 'case.message'; messageId?: string }
+  /** Set when the command changes who holds the case, so the event reaches the right officers. */
+  newAssignee?: string | null
 }
 
 /**
@@ -46,7 +49,7 @@ export function createCaseCommands(deps: CaseCommandDeps) {
     body: (tx: CaseTx, current: LockedCase, effects: Effects) => Promise<T>,
   ): Promise<T> {
     let snapshot: LockedCase | null = null
-    const effects: Effects = { send: [], notices: [], published: 'case.updated' }
+    const effects: Effects = { send: [], notices: [] }
     const result = await deps.store.transaction(async (tx) => {
       const current = await tx.lock(caseId)
       const access = current ? caseAccess(actor, current) : 'not-found'
@@ -84,6 +87,16 @@ export function createCaseCommands(deps: CaseCommandDeps) {
     }
     for (const s of effects.send) await deps.dispatcher.enqueueOutbound(s.accountId, s.messageId)
     for (const n of effects.notices) await deps.dispatcher.enqueueNotice(n)
+    if (effects.event) {
+      await deps.dispatcher.publish({
+        type: effects.event.type,
+        caseId,
+        stationId: after.stationId,
+        assigneeId: effects.newAssignee !== undefined ? effects.newAssignee : after.assigneeOfficerId,
+        beatId: after.beatId,
+        ...(effects.event.messageId ? { messageId: effects.event.messageId } : {}),
+      })
+    }
     return result
   }
 
@@ -134,38 +147,17 @@ export function createCaseCommands(deps: CaseCommandDeps) {
     if (queued) effects.notices.push(queued)
   }
 
-  async function publish(
-    current: LockedCase,
-    update: CaseUpdate,
-    type: 'case.updated' | 'case.message',
-    messageId?: string,
-  ) {
-    await deps.dispatcher.publish({
-      type,
-      caseId: current.id,
-      stationId: current.stationId,
-      assigneeId:
-        update.assigneeOfficerId !== undefined ? update.assigneeOfficerId : current.assigneeOfficerId,
-      beatId: current.beatId,
-      ...(messageId ? { messageId } : {}),
-    })
-  }
-
   return {
     async reply(actor: Actor, caseId: string, input: { text: string; version?: number }) {
-      let update: CaseUpdate = {}
-      let current!: LockedCase
-      const messageId = await run(actor, caseId, input.version, async (tx, locked, effects) => {
-        current = locked
+      return run(actor, caseId, input.version, async (tx, locked, effects) => {
         if (locked.status === 'closed') {
           throw new AppError('CONFLICT', `Case ${locked.number} is closed: reopen it before replying.`)
         }
         const id = await tellResident(tx, locked, effects, input.text, actor.id)
-        update = {
+        await tx.update(caseId, {
           status: statusAfterReply(locked.status),
           ...(locked.firstRespondedAt ? {} : { firstRespondedAt: deps.clock.now() }),
-        }
-        await tx.update(caseId, update)
+        })
         await tx.audit({
           stationId: locked.stationId,
           actor: actor.id,
@@ -173,17 +165,14 @@ export function createCaseCommands(deps: CaseCommandDeps) {
           caseId,
           detail: { messageId: id },
         })
+        effects.event = { type: 'case.message', messageId: id }
         return id
       })
-      await publish(current, update, 'case.message', messageId)
-      return messageId
     },
 
     async note(actor: Actor, caseId: string, input: { text: string }) {
-      let current!: LockedCase
       const id = deps.newId()
-      await run(actor, caseId, undefined, async (tx, locked) => {
-        current = locked
+      await run(actor, caseId, undefined, async (tx, locked, effects) => {
         await tx.insertMessage({
           id,
           caseId,
@@ -206,17 +195,15 @@ export function createCaseCommands(deps: CaseCommandDeps) {
           caseId,
           detail: { messageId: id },
         })
+        effects.event = { type: 'case.message', messageId: id }
       })
-      await publish(current, {}, 'case.message', id)
       return id
     },
 
     async assign(actor: Actor, caseId: string, input: { version: number; target: AssignTarget }) {
       const dir = await deps.directory.get()
-      let current!: LockedCase
-      let update: CaseUpdate = {}
       await run(actor, caseId, input.version, async (tx, locked, effects) => {
-        current = locked
+        let update: CaseUpdate
         const english = locked.residentLanguage === 'en'
         const say = statusUpdates(locked.residentLanguage)
         if ('officerId' in input.target) {
@@ -260,8 +247,9 @@ export function createCaseCommands(deps: CaseCommandDeps) {
           caseId,
           detail: { from: locked.assigneeOfficerId, to: update.assigneeOfficerId ?? null },
         })
+        effects.event = { type: 'case.updated' }
+        effects.newAssignee = update.assigneeOfficerId ?? null
       })
-      await publish(current, update, 'case.updated')
     },
 
     async update(
@@ -269,13 +257,12 @@ export function createCaseCommands(deps: CaseCommandDeps) {
       caseId: string,
       input: { version: number; category?: CaseCategory; priority?: CasePriority },
     ) {
-      let current!: LockedCase
       const update: CaseUpdate = {
         ...(input.category ? { category: input.category } : {}),
         ...(input.priority ? { priority: input.priority } : {}),
       }
-      await run(actor, caseId, input.version, async (tx, locked) => {
-        current = locked
+      await run(actor, caseId, input.version, async (tx, locked, effects) => {
+        effects.event = { type: 'case.updated' }
         await tx.update(caseId, update)
         await tx.audit({
           stationId: locked.stationId,
@@ -285,7 +272,6 @@ export function createCaseCommands(deps: CaseCommandDeps) {
           detail: { from: { category: locked.category, priority: locked.priority }, to: update },
         })
       })
-      await publish(current, update, 'case.updated')
     },
 
     async setStatus(
@@ -296,10 +282,8 @@ export function createCaseCommands(deps: CaseCommandDeps) {
         status: Extract<CaseStatus, 'in_progress' | 'awaiting_resident' | 'resolved'>
       },
     ) {
-      let current!: LockedCase
-      let update: CaseUpdate = {}
       await run(actor, caseId, input.version, async (tx, locked, effects) => {
-        current = locked
+        effects.event = { type: 'case.updated' }
         if (!canTransition(locked.status, input.status)) {
           throw new AppError(
             'CONFLICT',
@@ -310,7 +294,7 @@ export function createCaseCommands(deps: CaseCommandDeps) {
         const say = statusUpdates(locked.residentLanguage)
         const english = locked.residentLanguage === 'en'
         const handler = await officerName(locked.assigneeOfficerId ?? actor.id, english)
-        update = { status: input.status }
+        const update: CaseUpdate = { status: input.status }
         if (input.status === 'resolved') {
           update.resolvedAt = deps.clock.now()
           effects.moveQueue = { from: locked.queue, to: null }
@@ -329,14 +313,11 @@ export function createCaseCommands(deps: CaseCommandDeps) {
           detail: { from: locked.status, to: input.status },
         })
       })
-      await publish(current, update, 'case.updated')
     },
 
     async reopen(actor: Actor, caseId: string, input: { version: number }) {
-      let current!: LockedCase
-      let update: CaseUpdate = {}
       await run(actor, caseId, input.version, async (tx, locked, effects) => {
-        current = locked
+        effects.event = { type: 'case.updated' }
         if (locked.status !== 'resolved' && locked.status !== 'closed') {
           throw new AppError('CONFLICT', `Case ${locked.number} is still open.`)
         }
@@ -344,7 +325,7 @@ export function createCaseCommands(deps: CaseCommandDeps) {
         const queue = locked.assigneeOfficerId
           ? queueNameFor({ kind: 'officer', officerId: locked.assigneeOfficerId, reason: 'sticky' })
           : queueNameFor({ kind: 'desk', stationId: locked.stationId, reason: 'sticky' })
-        update = { status, resolvedAt: null, closedAt: null, queue }
+        const update: CaseUpdate = { status, resolvedAt: null, closedAt: null, queue }
         effects.moveQueue = { from: locked.queue, to: queue }
         const handler = await officerName(
           locked.assigneeOfficerId ?? actor.id,
@@ -366,7 +347,6 @@ export function createCaseCommands(deps: CaseCommandDeps) {
           detail: { from: locked.status },
         })
       })
-      await publish(current, update, 'case.updated')
     },
 
     /** Sends a failed message again; it is checked like any change to its case. */
