@@ -133,6 +133,13 @@ export interface CasesTable {
   updated_at: Timestamp
   escalated: Generated<boolean>
   escalated_at: NullableTimestamp
+  escalation_level: Generated<number>
+  resolution_due_at: NullableTimestamp
+  awaiting_since: NullableTimestamp
+  rating_asked_at: NullableTimestamp
+  satisfaction: number | null
+  rated_at: NullableTimestamp
+  cancel_reason: string | null
 }
 
 export interface MessagesTable {
@@ -220,6 +227,37 @@ export interface OfficerNoticesTable {
   sent_at: NullableTimestamp
 }
 
+export interface CaseTimersTable {
+  id: string
+  case_id: string
+  kind: string
+  case_version: number
+  due_at: Timestamp
+  state: Generated<string>
+  fired_at: NullableTimestamp
+  created_at: Timestamp
+}
+
+export interface DutyExceptionsTable {
+  id: string
+  station_id: string
+  officer_id: string
+  kind: string
+  on_duty: boolean
+  starts_at: Timestamp
+  ends_at: Timestamp
+  note: string | null
+  source: Generated<string>
+  created_by: string | null
+  created_at: Timestamp
+}
+
+export interface ResidentOptOutsTable {
+  resident_id: string
+  category: string
+  created_at: Timestamp
+}
+
 export interface DB {
   stations: StationsTable
   officers: OfficersTable
@@ -238,6 +276,9 @@ export interface DB {
   officer_logins: OfficerLoginsTable
   canned_replies: CannedRepliesTable
   officer_notices: OfficerNoticesTable
+  case_timers: CaseTimersTable
+  duty_exceptions: DutyExceptionsTable
+  resident_opt_outs: ResidentOptOutsTable
 }
 
 export type CaseRow = Selectable<CasesTable>
