@@ -65,7 +65,7 @@ const schema = z.object({
     .transform((s) => (s ? s.split(',').map((f) => f.trim()) : [])),
   WEB_CHAT_STATION: z.string().optional(),
   RESPONSE_MINUTES: responsePolicy.default({ emergency: 2, urgent: 10, normal: 30, low: 120 }),
-  INBOUND_CONCURRENCY: z.coerce.number().int().min(1).max(500).default(32),
+  INBOUND_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(100),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(20),
   /** false behind PgBouncer in transaction pooling mode, which cannot keep prepared statements. */
   DB_PREPARED_STATEMENTS: booleanFlag.default(true),

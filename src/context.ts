@@ -1,13 +1,16 @@
 import type { Redis } from 'ioredis'
+import { CaseNumbers } from './app/case-numbers.ts'
 import { type CaseCommands, createCaseCommands } from './app/cases/case-commands.ts'
 import { type CaseReads, createCaseReads } from './app/cases/case-reads.ts'
 import type { InboundDeps } from './app/handle-inbound.ts'
-import { type IngestResult, ingest } from './app/ingest.ts'
+import { type IngestPorts, type IngestResult, ingest } from './app/ingest.ts'
+import { createMicroBatch } from './app/micro-batch.ts'
 import type { Clock, Directory, Dispatcher, InboundStore } from './app/ports.ts'
 import type { LiveNotifier, OutboundStore } from './app/send-outbound.ts'
 import { createLoginLimiter, type LoginLimiter } from './auth/login-limiter.ts'
 import { createSessionStore, type SessionStore } from './auth/session-store.ts'
 import type { Config } from './config.ts'
+import type { InboundEvent } from './domain/types.ts'
 import type { Logger } from './logger.ts'
 import { createDispatcher, Queues } from './queues/dispatcher.ts'
 import { LiveHub } from './queues/live-hub.ts'
@@ -113,12 +116,30 @@ export async function createContext(
     return parkedId
   }
 
+  // Messages arriving together are stored in one statement and queued in one round trip.
+  const saving = createMicroBatch<{ id: string; event: InboundEvent }, boolean>({
+    run: (entries) => inboundEvents.saveMany(entries),
+    maxSize: 100,
+    maxInFlight: 4,
+  })
+  const queueing = createMicroBatch<string, undefined>({
+    run: (ids) => queues.addInboundMany(ids).then(() => ids.map(() => undefined)),
+    maxSize: 100,
+    maxInFlight: 4,
+  })
+  const ingestPorts: IngestPorts = {
+    saveEvent: (id, event) => saving.submit({ id, event }),
+    enqueue: (id) => queueing.submit(id),
+    park,
+  }
+
   const inboundDeps: InboundDeps = {
     store: inboundStore,
     directory,
     dispatcher,
     clock,
     newId,
+    caseNumbers: new CaseNumbers({ reserve: inboundStore.reserveCaseCounters }),
     settings: {
       defaultLanguage: config.DEFAULT_LANGUAGE,
       maxMessageChars: config.MAX_MESSAGE_CHARS,
@@ -191,8 +212,7 @@ export async function createContext(
     canned: createCannedReplies(handle.db),
     audit,
     deliveryNotifier,
-    ingest: (raw) =>
-      ingest({ saveEvent: inboundEvents.save, enqueue: (id) => queues.addInbound(id), park }, raw),
+    ingest: (raw) => ingest(ingestPorts, raw),
     park,
     async close() {
       await queues.close()

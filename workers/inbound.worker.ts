@@ -1,6 +1,7 @@
 import { UnrecoverableError, Worker } from 'bullmq'
 import type { Redis } from 'ioredis'
-import { handleInbound, type InboundDeps, type InboundOutcome } from '../src/app/handle-inbound.ts'
+import { handleInboundBatch, type InboundDeps, type InboundOutcome } from '../src/app/handle-inbound.ts'
+import { createMicroBatch } from '../src/app/micro-batch.ts'
 import { PermanentError } from '../src/errors.ts'
 import type { Logger } from '../src/logger.ts'
 import { QueueNames } from '../src/queues/names.ts'
@@ -10,22 +11,53 @@ export interface InboundWorkerOptions {
   connection: Redis
   prefix: string
   concurrency: number
+  /** Most events handled in one database transaction. */
+  batchSize?: number
   logger: Logger
   deps: InboundDeps
   /** Called when an event cannot be processed at all, so it is parked rather than lost. */
   onPermanentFailure(eventId: string, reason: string): Promise<void>
 }
 
-/** Consumes the inbound queue: each job is one stored inbound event, by id. */
+/**
+ * Consumes the inbound queue: each job is one stored inbound event, by id.
+ * Jobs in progress together are handled as one batch (one transaction), so
+ * the database does a few statements per batch instead of a dozen per message.
+ */
 export function startInboundWorker(options: InboundWorkerOptions): Worker<InboundJob, InboundOutcome> {
   const { logger } = options
+  const batch = createMicroBatch<string, InboundOutcome>({
+    run: async (ids) => {
+      try {
+        return await handleInboundBatch(options.deps, ids)
+      } catch (error) {
+        if (ids.length === 1) throw error
+        // One event that breaks its batch must not hold up the others: each is tried alone.
+        logger.warn(
+          { events: ids.length, err: { message: (error as Error).message } },
+          'inbound batch failed',
+        )
+        return Promise.all(
+          ids.map((id) =>
+            handleInboundBatch(options.deps, [id]).then(
+              ([outcome]) => outcome as InboundOutcome | Error,
+              (e: unknown) => (e instanceof Error ? e : new Error(String(e))),
+            ),
+          ),
+        )
+      }
+    },
+    maxSize: options.batchSize ?? 50,
+    // Two, so one batch's queue work overlaps the next one's transaction.
+    maxInFlight: 2,
+  })
   const worker = new Worker<InboundJob, InboundOutcome>(
     QueueNames.inbound,
     async (job) => {
       const parsed = InboundJob.safeParse(job.data)
       if (!parsed.success) throw new UnrecoverableError('malformed inbound job payload')
       try {
-        return await handleInbound(options.deps, parsed.data.eventId)
+        return await batch.submit(parsed.data.eventId)
       } catch (error) {
         if (error instanceof PermanentError) {
           await options.onPermanentFailure(parsed.data.eventId, error.message)

@@ -74,7 +74,7 @@ export function instrumentPipeline(ctx: AppContext, breakdown: Breakdown): void 
     )
   deps.store = timedStore
   deps.dispatcher = breakdown.wrapAll(deps.dispatcher, 'dispatch')
-  breakdown.wrap(ctx.inboundEvents, 'ingest', ['save'])
-  breakdown.wrap(ctx.queues, 'ingest', ['addInbound'])
+  breakdown.wrap(ctx.inboundEvents, 'ingest', ['saveMany'])
+  breakdown.wrap(ctx.queues, 'ingest', ['addInboundMany'])
   breakdown.wrap(ctx.webChat, 'http', ['findByToken'])
 }

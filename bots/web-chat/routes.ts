@@ -26,6 +26,9 @@ export interface WebChatRouteOptions {
   heartbeatMs?: number
 }
 
+const SESSION_CACHE_MS = 5_000
+const SESSION_CACHE_SIZE = 10_000
+
 const SessionBody = z.object({
   name: z.string().trim().max(100, 'at most 100 characters').optional(),
   language: z.enum(['zh', 'en'], 'must be "zh" or "en"').optional(),
@@ -47,10 +50,18 @@ export async function webChatRoutes(app: FastifyInstance, options: WebChatRouteO
       .max(100, 'must be at most 100 characters'),
   })
 
+  // A resident typing sends several messages a minute: a session found is kept for a few
+  // seconds rather than read again for each (sessions are never changed once made).
+  const recent = new Map<string, { session: WebChatSession; until: number }>()
   const authenticate = async (token: string | undefined): Promise<WebChatSession> => {
     if (!token) throw new AppError('UNAUTHORIZED', 'missing token: send "Authorization: Bearer <token>"')
+    const now = Date.now()
+    const cached = recent.get(token)
+    if (cached && cached.until > now) return cached.session
     const session = await store.findByToken(token)
     if (!session) throw new AppError('UNAUTHORIZED', 'unknown or expired token: start a new session')
+    if (recent.size >= SESSION_CACHE_SIZE) recent.clear()
+    recent.set(token, { session, until: now + SESSION_CACHE_MS })
     return session
   }
   const bearer = (request: FastifyRequest) =>

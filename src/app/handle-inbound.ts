@@ -12,19 +12,25 @@ import {
 } from '../domain/routing.ts'
 import type { CaseCategory, CasePriority, InboundEvent, Language } from '../domain/types.ts'
 import { PermanentError } from '../errors.ts'
-import type {
-  CaseChange,
-  Clock,
-  Directory,
-  DirectorySnapshot,
-  Dispatcher,
-  InboundStore,
-  InboundTx,
-  OpenCase,
-  OutboundDraft,
-  QueuedNotice,
-  ResidentRef,
-  StationInfo,
+import type { CaseNumbers } from './case-numbers.ts'
+import {
+  type CaseChange,
+  type Clock,
+  type Directory,
+  type DirectorySnapshot,
+  type Dispatcher,
+  type InboundMessageRow,
+  type InboundStore,
+  type InboundTx,
+  type InboundWrites,
+  type NewCase,
+  noInboundWrites,
+  type OpenCase,
+  type OutboundDraft,
+  type QueuedNotice,
+  type ResidentRef,
+  type StationInfo,
+  type StoredEvent,
 } from './ports.ts'
 
 export interface InboundDeps {
@@ -33,6 +39,7 @@ export interface InboundDeps {
   dispatcher: Dispatcher
   clock: Clock
   newId: () => string
+  caseNumbers: CaseNumbers
   settings: {
     defaultLanguage: Language
     maxMessageChars: number
@@ -65,63 +72,206 @@ interface Plan {
   newCase: boolean
   caseNumber: string
   replies: OutboundDraft[]
-  /** Officers told on their own WeChat that the case landed in their queue. */
+  /** Officers told on their own WeChat that the case landed in their queue (draft ids until stored). */
+  noticeDrafts: string[]
   notices: QueuedNotice[]
 }
 
 /** The address question is asked twice before the duty desk takes the case as it is. */
 const ADDRESS_ASKS = 2
 
-/**
- * Turns one stored inbound event into a message on a case in the right queue,
- * with the resident's acknowledgement queued. Safe to run any number of times
- * for the same event: the message is stored once, and a redelivery only
- * re-dispatches (idempotently) what the first run may not have finished.
- */
+/** What one batch knows while it plans: everything is written together at the end. */
+interface BatchState {
+  tx: InboundTx
+  dir: DirectorySnapshot
+  now: Date
+  writes: InboundWrites
+  /** Open cases by resident, including those this batch opens. */
+  openCases: Map<string, OpenCase>
+  /** Cases this batch opens, by id: later changes in the batch go straight into them. */
+  opened: Map<string, NewCase>
+  changes: Map<string, CaseChange>
+  /** Open cases per officer, read once per batch and counted up as the batch assigns. */
+  counts: Map<string, number>
+  /** Case numbers reserved for the batch, per station, taken lowest first. */
+  numbers: Map<string, number[]>
+}
+
+/** A single event: the batch of one. Throws what the event's own failure was. */
 export async function handleInbound(deps: InboundDeps, eventId: string): Promise<InboundOutcome> {
-  const loaded = await deps.store.loadEvent(eventId)
-  if (!loaded) throw new PermanentError(`inbound event ${eventId} does not exist`)
-  if (loaded.status === 'done') return { outcome: 'duplicate' }
-  const { event } = loaded
+  const [outcome] = await handleInboundBatch(deps, [eventId])
+  if (outcome instanceof Error) throw outcome
+  return outcome as InboundOutcome
+}
+
+/**
+ * Turns stored inbound events into messages on cases in the right queues, with
+ * the residents' acknowledgements queued: one transaction and a handful of
+ * statements for the whole batch. Safe to run any number of times for the same
+ * events: an event is marked done in the transaction that stores its message,
+ * and a redelivered one only re-dispatches (idempotently) what the first run
+ * may not have finished. Answers one outcome per id, in order; an event that
+ * can never be handled answers a PermanentError without holding up the others.
+ */
+export async function handleInboundBatch(
+  deps: InboundDeps,
+  eventIds: string[],
+): Promise<Array<InboundOutcome | Error>> {
   const dir = await deps.directory.get()
-  const account = dir.accounts.get(event.accountId)
-  if (!account) throw new PermanentError(`account ${event.accountId} is not configured`)
-  const station = dir.stations.get(account.stationId)
-  if (!station) throw new PermanentError(`station of account ${event.accountId} is missing`)
-
   const now = deps.clock.now()
-  const text = (event.text ?? '').trim()
-  const language = event.language ?? detectLanguage(text) ?? deps.settings.defaultLanguage
-  // Filled only when routing by beat, and only for that beat's candidates.
-  const counts = new Map<string, number>()
-  // Taken before the transaction, so case numbering never holds a lock for long.
-  const year = localYear(now, station.timeZone)
-  const counter = await deps.store.nextCaseCounter(station.id, year)
-  const caseNumber = formatCaseNumber(station.code, year, counter)
+  const results = new Map<string, InboundOutcome | Error>()
+  const peeked = await deps.store.peekEvents(eventIds)
+  // Numbers are reserved before the transaction, so no case transaction waits on a counter row.
+  const reserved = await reserveNumbers(deps, dir, now, peeked)
+  // Taken from as cases open; what is left afterwards goes back (all of it if nothing was committed).
+  const numbers = new Map([...reserved].map(([stationId, r]) => [stationId, [...r.numbers]]))
+  let committed = false
+  let outcome: { plans: Array<{ eventId: string; plan: Plan }>; redeliveries: string[] }
+  try {
+    outcome = await deps.store.transaction(async (tx) => {
+      const state: BatchState = {
+        tx,
+        dir,
+        now,
+        writes: noInboundWrites(),
+        openCases: new Map(),
+        opened: new Map(),
+        changes: new Map(),
+        counts: new Map(),
+        numbers,
+      }
+      return planBatch(deps, state, eventIds, results)
+    })
+    committed = true
+  } finally {
+    for (const [stationId, r] of reserved) {
+      deps.caseNumbers.giveBack(stationId, r.year, committed ? (numbers.get(stationId) ?? []) : r.numbers)
+    }
+  }
+  // Each case's work is dispatched in order; different cases go out together (Redis pipelines them).
+  const byCase = new Map<string, Array<{ eventId: string; plan: Plan }>>()
+  for (const entry of outcome.plans) {
+    const key = entry.plan.caseId ?? `event-${entry.eventId}`
+    byCase.set(key, [...(byCase.get(key) ?? []), entry])
+  }
+  await Promise.all([
+    ...[...byCase.values()].map(async (plans) => {
+      for (const { eventId, plan } of plans) await dispatch(deps, plan, eventId)
+    }),
+    ...outcome.redeliveries.map((id) => redispatch(deps, id)),
+  ])
+  return eventIds.map((id) => results.get(id) ?? new PermanentError(`inbound event ${id} was not handled`))
+}
 
-  const plan = await deps.store.transaction(async (tx) => {
-    const who = await tx.findOrCreateResident(event, language, deps.newId)
-    const stored = await tx.insertInboundMessage(eventId, event, who.residentId, who.identityId)
-    if (!stored) return null
-    const ctx: TxContext = { deps, tx, dir, station, event, eventId, text, who, now, counts, caseNumber }
-    const planned = await planMessage(ctx)
+async function reserveNumbers(
+  deps: InboundDeps,
+  dir: DirectorySnapshot,
+  now: Date,
+  events: StoredEvent[],
+): Promise<Map<string, { year: number; numbers: number[] }>> {
+  const perStation = new Map<string, number>()
+  for (const e of events) {
+    const stationId =
+      e.event && e.status !== 'done' ? dir.accounts.get(e.event.accountId)?.stationId : undefined
+    if (stationId) perStation.set(stationId, (perStation.get(stationId) ?? 0) + 1)
+  }
+  const reserved = new Map<string, { year: number; numbers: number[] }>()
+  for (const [stationId, count] of perStation) {
+    const station = dir.stations.get(stationId)
+    if (!station) continue
+    const year = localYear(now, station.timeZone)
+    reserved.set(stationId, { year, numbers: await deps.caseNumbers.take(stationId, year, count) })
+  }
+  return reserved
+}
+
+async function planBatch(
+  deps: InboundDeps,
+  state: BatchState,
+  eventIds: string[],
+  results: Map<string, InboundOutcome | Error>,
+): Promise<{ plans: Array<{ eventId: string; plan: Plan }>; redeliveries: string[] }> {
+  const stored = new Map((await state.tx.lockEvents(eventIds)).map((e) => [e.id, e]))
+  const redeliveries: string[] = []
+  const todo: Array<{ id: string; event: InboundEvent; station: StationInfo; language: Language }> = []
+  for (const id of eventIds) {
+    const row = stored.get(id)
+    if (!row) {
+      results.set(id, new PermanentError(`inbound event ${id} does not exist`))
+    } else if (row.status === 'done') {
+      if (!results.has(id)) redeliveries.push(id)
+      results.set(id, { outcome: 'duplicate' })
+    } else if (!row.event) {
+      results.set(id, new PermanentError(`inbound event ${id} has no payload`))
+    } else if (!results.has(id)) {
+      const event = row.event
+      const account = state.dir.accounts.get(event.accountId)
+      const station = account ? state.dir.stations.get(account.stationId) : undefined
+      if (!account) results.set(id, new PermanentError(`account ${event.accountId} is not configured`))
+      else if (!station)
+        results.set(id, new PermanentError(`station of account ${event.accountId} is missing`))
+      else {
+        const text = (event.text ?? '').trim()
+        const language = event.language ?? detectLanguage(text) ?? deps.settings.defaultLanguage
+        todo.push({ id, event, station, language })
+        // Claimed, so a second copy of the id in this batch is not handled twice.
+        results.set(id, { outcome: 'duplicate' })
+      }
+    }
+  }
+  // A resident's messages are handled in the order they were received.
+  todo.sort((a, b) => a.event.receivedAt.localeCompare(b.event.receivedAt))
+  const who = await state.tx.resolveResidents(todo, deps.newId)
+  for (const [residentId, open] of await state.tx.lockOpenCases([...new Set(who.map((w) => w.residentId))])) {
+    state.openCases.set(residentId, open)
+  }
+
+  const plans: Array<{ eventId: string; plan: Plan }> = []
+  for (const [i, { id, event, station }] of todo.entries()) {
+    const resident = who[i]!
+    const text = (event.text ?? '').trim()
+    const message: InboundMessageRow = {
+      id,
+      event,
+      residentId: resident.residentId,
+      identityId: resident.identityId,
+      caseId: null,
+    }
+    state.writes.messages.push(message)
+    state.writes.doneEventIds.push(id)
+    const ctx: TxContext = {
+      deps,
+      state,
+      dir: state.dir,
+      station,
+      event,
+      eventId: id,
+      text,
+      who: resident,
+      now: state.now,
+      message,
+    }
+    const plan = await planMessage(ctx)
     // Platforms other than web chat cannot be refused up front: keep the text whole, and say so.
-    if (text.length > deps.settings.maxMessageChars && planned.caseId) {
-      planned.replies.push(
-        draft(ctx, planned.caseId, replies(who.language).tooLong(deps.settings.maxMessageChars)),
+    if (text.length > deps.settings.maxMessageChars && plan.caseId) {
+      plan.replies.push(
+        draft(ctx, plan.caseId, replies(resident.language).tooLong(deps.settings.maxMessageChars)),
       )
     }
-    for (const reply of planned.replies) await tx.insertOutbound(reply)
-    return planned
-  })
-
-  if (!plan) {
-    await redispatch(deps, eventId)
-    await deps.store.markEventDone(eventId)
-    return { outcome: 'duplicate' }
+    state.writes.outbound.push(...plan.replies)
+    plans.push({ eventId: id, plan })
   }
-  await dispatch(deps, plan, eventId)
-  await deps.store.markEventDone(eventId)
+  state.writes.newCases.push(...state.opened.values())
+  for (const [caseId, change] of state.changes) state.writes.caseChanges.push({ caseId, change })
+  const notices = await state.tx.write(state.writes)
+  for (const { eventId, plan } of plans) {
+    plan.notices = plan.noticeDrafts.flatMap((d) => notices.get(d) ?? [])
+    results.set(eventId, outcomeOf(plan))
+  }
+  return { plans, redeliveries }
+}
+
+function outcomeOf(plan: Plan): InboundOutcome {
   if (!plan.caseId || !plan.queue) return { outcome: 'not-a-case', replies: plan.replies.length }
   return {
     outcome: 'routed',
@@ -135,7 +285,7 @@ export async function handleInbound(deps: InboundDeps, eventId: string): Promise
 
 interface TxContext {
   deps: InboundDeps
-  tx: InboundTx
+  state: BatchState
   dir: DirectorySnapshot
   station: StationInfo
   event: InboundEvent
@@ -143,12 +293,20 @@ interface TxContext {
   text: string
   who: ResidentRef
   now: Date
-  counts: Map<string, number>
-  caseNumber: string
+  /** This event's message, stored with the batch; joining a case sets its case id. */
+  message: InboundMessageRow
+}
+
+/** The next reserved number of the station: taken only when a case is really opened. */
+function takeCaseNumber(ctx: TxContext): string {
+  const free = ctx.state.numbers.get(ctx.station.id)
+  const value = free?.shift()
+  if (value === undefined) throw new Error(`no case number reserved for station ${ctx.station.id}`)
+  return formatCaseNumber(ctx.station.code, localYear(ctx.state.now, ctx.station.timeZone), value)
 }
 
 async function planMessage(ctx: TxContext): Promise<Plan> {
-  const { tx, event, text, who, station } = ctx
+  const { event, text, who, station } = ctx
   const say = replies(who.language)
   const plan: Plan = {
     caseId: null,
@@ -159,8 +317,9 @@ async function planMessage(ctx: TxContext): Promise<Plan> {
     priority: 'normal',
     emergency: false,
     newCase: false,
-    caseNumber: ctx.caseNumber,
+    caseNumber: '',
     replies: [],
+    noticeDrafts: [],
     notices: [],
   }
   const reply = (body: string) => plan.replies.push(draft(ctx, plan.caseId, body))
@@ -177,22 +336,23 @@ async function planMessage(ctx: TxContext): Promise<Plan> {
   const verdict = text
     ? classify(text)
     : { category: 'consultation' as const, priority: 'normal' as const, emergency: false }
-  const open = await tx.findOpenCase(who.residentId)
+  const open = ctx.state.openCases.get(who.residentId)
   if (open) return planFollowUp(ctx, open, verdict.emergency, plan)
 
   const beatId = await resolveBeat(ctx, null)
   const target = await route(ctx, verdict.emergency, null, beatId)
   const awaitingAddress = !verdict.emergency && !beatId
   plan.caseId = ctx.deps.newId()
+  plan.caseNumber = takeCaseNumber(ctx)
   plan.newCase = true
   plan.emergency = verdict.emergency
   plan.priority = verdict.priority
   plan.queue = queueNameFor(target)
   plan.beatId = beatId
   const due = dueAt(ctx, target, verdict.priority)
-  await tx.openCase({
+  openCase(ctx, {
     id: plan.caseId,
-    number: ctx.caseNumber,
+    number: plan.caseNumber,
     stationId: station.id,
     residentId: who.residentId,
     identityId: who.identityId,
@@ -203,24 +363,26 @@ async function planMessage(ctx: TxContext): Promise<Plan> {
     assigneeOfficerId: target.kind === 'officer' ? target.officerId : null,
     queue: plan.queue,
     awaitingAddress,
+    addressAttempts: 0,
     firstResponseDueAt: due,
     openedAt: ctx.now,
+    lastMessageAt: ctx.now,
   })
-  await tx.attachMessageToCase(ctx.eventId, plan.caseId)
-  await tx.audit({
+  ctx.message.caseId = plan.caseId
+  ctx.state.writes.audits.push({
     stationId: station.id,
     action: 'case.opened',
     subjectType: 'case',
     subjectId: plan.caseId,
     detail: { queue: plan.queue, reason: target.reason, category: verdict.category },
   })
-  if (target.kind === 'officer') await noticeOfficer(ctx, plan, target.officerId, verdict.category)
-  if (verdict.emergency) reply(say.emergency(ctx.caseNumber))
-  else if (awaitingAddress) reply(say.askAddress(ctx.caseNumber, false))
+  if (target.kind === 'officer') noticeOfficer(ctx, plan, target.officerId, verdict.category)
+  if (verdict.emergency) reply(say.emergency(plan.caseNumber))
+  else if (awaitingAddress) reply(say.askAddress(plan.caseNumber, false))
   else
     reply(
       say.ack({
-        caseNumber: ctx.caseNumber,
+        caseNumber: plan.caseNumber,
         handler: handlerFor(ctx, target, beatId),
         expectBy: formatDue(ctx, due),
       }),
@@ -229,7 +391,7 @@ async function planMessage(ctx: TxContext): Promise<Plan> {
 }
 
 async function planFollowUp(ctx: TxContext, open: OpenCase, emergency: boolean, plan: Plan): Promise<Plan> {
-  const { tx, station } = ctx
+  const { station } = ctx
   const say = replies(ctx.who.language)
   plan.caseId = open.id
   plan.caseNumber = open.number
@@ -237,7 +399,7 @@ async function planFollowUp(ctx: TxContext, open: OpenCase, emergency: boolean, 
   plan.queue = open.queue
   plan.beatId = open.beatId
   const reply = (body: string) => plan.replies.push(draft(ctx, open.id, body))
-  await tx.attachMessageToCase(ctx.eventId, open.id)
+  ctx.message.caseId = open.id
   const change: CaseChange = { lastMessageAt: ctx.now }
 
   if (emergency && open.priority !== 'emergency') {
@@ -264,7 +426,7 @@ async function planFollowUp(ctx: TxContext, open: OpenCase, emergency: boolean, 
         firstResponseDueAt: due,
       })
       Object.assign(plan, { queue: queueNameFor(target), previousQueue: open.queue, beatId })
-      if (target.kind === 'officer') await noticeOfficer(ctx, plan, target.officerId, open.category)
+      if (target.kind === 'officer') noticeOfficer(ctx, plan, target.officerId, open.category)
       reply(
         say.ack({
           caseNumber: open.number,
@@ -289,9 +451,9 @@ async function planFollowUp(ctx: TxContext, open: OpenCase, emergency: boolean, 
     }
   }
   if (plan.previousQueue === plan.queue) plan.previousQueue = null
-  await tx.updateCase(open.id, change)
+  changeCase(ctx, open, change)
   if (plan.previousQueue) {
-    await tx.audit({
+    ctx.state.writes.audits.push({
       stationId: station.id,
       action: 'case.routed',
       subjectType: 'case',
@@ -316,7 +478,14 @@ async function resolveBeat(ctx: TxContext, open: OpenCase | null): Promise<strin
     // An answer to "where do you live", or a message that says so, is their address;
     // an address merely mentioned ("someone fights at X") only routes this case.
     if (open?.awaitingAddress || SAYS_HOME.test(ctx.text)) {
-      await ctx.tx.bindResidentAddress(ctx.who.residentId, compound.id, compound.beatId)
+      ctx.state.writes.addressBindings.push({
+        residentId: ctx.who.residentId,
+        compoundId: compound.id,
+        beatId: compound.beatId,
+      })
+      // The resident's later messages in this batch know where they live.
+      ctx.who.beatId = compound.beatId
+      ctx.who.compoundId = compound.id
     }
     return compound.beatId
   }
@@ -331,22 +500,28 @@ async function route(
   assignee: string | null,
   beatId: string | null,
 ): Promise<RouteTarget> {
-  const { dir, station, now } = ctx
+  const { dir, station, now, state } = ctx
+  const { counts } = state
   const beat = beatId ? dir.beats.get(beatId) : undefined
   if (!emergency && beat) {
-    // Load only matters for the beat's primary and backup; counted in the transaction's own snapshot.
+    // Load only matters for the beat's primary and backup; read in the transaction's own snapshot.
     const candidates = [beat.primaryOfficerId, beat.backupOfficerId].filter((id): id is string => !!id)
-    for (const [id, n] of await ctx.tx.openCaseCounts(candidates)) ctx.counts.set(id, n)
+    const unknown = candidates.filter((id) => !counts.has(id))
+    if (unknown.length > 0) for (const [id, n] of await state.tx.openCaseCounts(unknown)) counts.set(id, n)
+    for (const id of unknown) if (!counts.has(id)) counts.set(id, 0)
   }
-  return chooseRoute({
+  const target = chooseRoute({
     stationId: station.id,
     emergency,
     currentAssigneeId: assignee,
     beat: beatId ? (dir.beats.get(beatId) ?? null) : null,
     officers: dir.officers,
     isOnDuty: (officer) => isOnDuty(officer.duty, now, station.timeZone),
-    openCaseCount: (officerId) => ctx.counts.get(officerId) ?? 0,
+    openCaseCount: (officerId) => counts.get(officerId) ?? 0,
   })
+  // Counted up here, as the batch writes its cases only at the end.
+  if (target.kind === 'officer') counts.set(target.officerId, (counts.get(target.officerId) ?? 0) + 1)
+  return target
 }
 
 /** First-response deadline: counted from now, or from the officer's return when off duty. */
@@ -403,12 +578,7 @@ function officerReturn(ctx: TxContext, officerId: string): { name: string; at?: 
 }
 
 /** Tells the officer on their own WeChat, if they have one configured, that the case is theirs now. */
-async function noticeOfficer(
-  ctx: TxContext,
-  plan: Plan,
-  officerId: string,
-  category: CaseCategory,
-): Promise<void> {
+function noticeOfficer(ctx: TxContext, plan: Plan, officerId: string, category: CaseCategory): void {
   if (!plan.caseId) return
   const text = officerNoticeText({
     kind: 'new',
@@ -416,8 +586,57 @@ async function noticeOfficer(
     category,
     place: placeOf(ctx, plan.beatId),
   })
-  const queued = await ctx.tx.addOfficerNotice({ id: ctx.deps.newId(), officerId, caseId: plan.caseId, text })
-  if (queued) plan.notices.push(queued)
+  const id = ctx.deps.newId()
+  ctx.state.writes.notices.push({ id, officerId, caseId: plan.caseId, text })
+  plan.noticeDrafts.push(id)
+}
+
+/** A case this batch opens: written at the end, and found by the resident's next message in the batch. */
+function openCase(ctx: TxContext, input: NewCase): void {
+  ctx.state.opened.set(input.id, input)
+  ctx.state.openCases.set(input.residentId, {
+    id: input.id,
+    number: input.number,
+    stationId: input.stationId,
+    status: input.status,
+    category: input.category,
+    priority: input.priority,
+    assigneeOfficerId: input.assigneeOfficerId,
+    queue: input.queue,
+    beatId: input.beatId,
+    awaitingAddress: input.awaitingAddress,
+    addressAttempts: input.addressAttempts,
+    version: 1,
+  })
+}
+
+/** Applies a change to the case as the batch sees it, and to what it will write. */
+function changeCase(ctx: TxContext, open: OpenCase, change: CaseChange): void {
+  if (change.beatId !== undefined) open.beatId = change.beatId
+  if (change.category) open.category = change.category
+  if (change.priority) open.priority = change.priority
+  if (change.status) open.status = change.status
+  if (change.assigneeOfficerId !== undefined) open.assigneeOfficerId = change.assigneeOfficerId
+  if (change.queue) open.queue = change.queue
+  if (change.awaitingAddress !== undefined) open.awaitingAddress = change.awaitingAddress
+  if (change.addressAttempts !== undefined) open.addressAttempts = change.addressAttempts
+  const opened = ctx.state.opened.get(open.id)
+  if (opened) {
+    Object.assign(opened, {
+      beatId: open.beatId,
+      category: open.category,
+      priority: open.priority,
+      status: open.status,
+      assigneeOfficerId: open.assigneeOfficerId,
+      queue: open.queue,
+      awaitingAddress: open.awaitingAddress,
+      addressAttempts: open.addressAttempts,
+      ...(change.firstResponseDueAt !== undefined && { firstResponseDueAt: change.firstResponseDueAt }),
+      ...(change.lastMessageAt && { lastMessageAt: change.lastMessageAt }),
+    })
+    return
+  }
+  ctx.state.changes.set(open.id, { ...ctx.state.changes.get(open.id), ...change })
 }
 
 /** Where the case is, as an officer's notice names it: the compound when known, else the beat. */

@@ -92,8 +92,10 @@ export interface NewCase {
   assigneeOfficerId: string | null
   queue: string
   awaitingAddress: boolean
+  addressAttempts: number
   firstResponseDueAt: Date | null
   openedAt: Date
+  lastMessageAt: Date
 }
 
 export interface CaseChange {
@@ -136,42 +138,86 @@ export interface QueuedNotice {
   accountId: string
 }
 
+export interface AuditEntry {
+  stationId: string | null
+  action: string
+  subjectType: string
+  subjectId: string
+  detail?: unknown
+}
+
+/** An inbound event as the worker finds it; the payload is gone once it is done. */
+export interface StoredEvent {
+  id: string
+  status: string
+  event: InboundEvent | null
+}
+
+/** A resident's message as stored, with the case it joined. */
+export interface InboundMessageRow {
+  id: string
+  event: InboundEvent
+  residentId: string
+  identityId: string
+  caseId: string | null
+}
+
+/** Everything one batch of inbound events changes, written together at the end of its transaction. */
+export interface InboundWrites {
+  newCases: NewCase[]
+  messages: InboundMessageRow[]
+  outbound: OutboundDraft[]
+  /** Changes to cases that were open before the batch, one per case (its version goes up once). */
+  caseChanges: Array<{ caseId: string; change: CaseChange }>
+  addressBindings: Array<{ residentId: string; compoundId: string; beatId: string }>
+  audits: AuditEntry[]
+  notices: OfficerNoticeDraft[]
+  doneEventIds: string[]
+}
+
+export const noInboundWrites = (): InboundWrites => ({
+  newCases: [],
+  messages: [],
+  outbound: [],
+  caseChanges: [],
+  addressBindings: [],
+  audits: [],
+  notices: [],
+  doneEventIds: [],
+})
+
 /** What the inbound use case may do inside one database transaction. */
 export interface InboundTx {
-  findOrCreateResident(event: InboundEvent, language: Language, newId: () => string): Promise<ResidentRef>
-  /** Stores the inbound message; false when it was stored before (a redelivery). */
-  insertInboundMessage(
-    id: string,
-    event: InboundEvent,
-    residentId: string,
-    identityId: string,
-  ): Promise<boolean>
-  attachMessageToCase(messageId: string, caseId: string): Promise<void>
-  /** The resident's open case, locked for this transaction. */
-  findOpenCase(residentId: string): Promise<OpenCase | null>
-  openCase(input: NewCase): Promise<void>
-  updateCase(caseId: string, change: CaseChange): Promise<void>
-  bindResidentAddress(residentId: string, compoundId: string, beatId: string): Promise<void>
-  insertOutbound(draft: OutboundDraft): Promise<void>
+  /**
+   * Locks the events (in id order, so concurrent batches cannot deadlock) and
+   * answers their current state: one handled meanwhile by another worker is done.
+   */
+  lockEvents(ids: string[]): Promise<StoredEvent[]>
+  /**
+   * The resident behind each event, created on first contact. Events of the
+   * same sender share one ResidentRef, so a change to it is seen by the next.
+   */
+  resolveResidents(
+    requests: Array<{ event: InboundEvent; language: Language }>,
+    newId: () => string,
+  ): Promise<ResidentRef[]>
+  /** Locks the residents (in id order) and answers the open case of each that has one, locked too. */
+  lockOpenCases(residentIds: string[]): Promise<Map<string, OpenCase>>
   /** Open cases per officer, for the officers routing may choose between. */
   openCaseCounts(officerIds: string[]): Promise<Map<string, number>>
-  /** Stores the notice when the officer has a WeChat to be told on; null (and nothing stored) when not. */
-  addOfficerNotice(draft: OfficerNoticeDraft): Promise<QueuedNotice | null>
-  audit(entry: {
-    stationId: string | null
-    action: string
-    subjectType: string
-    subjectId: string
-    detail?: unknown
-  }): Promise<void>
+  /**
+   * Writes the batch in foreign-key order. Answers the stored officer notices
+   * by draft id; a notice to an officer without a WeChat is not stored.
+   */
+  write(writes: InboundWrites): Promise<Map<string, QueuedNotice>>
 }
 
 export interface InboundStore {
-  loadEvent(id: string): Promise<{ event: InboundEvent; status: string } | null>
-  markEventDone(id: string): Promise<void>
+  /** Events by id, read without a lock: enough to know their stations before the transaction. */
+  peekEvents(ids: string[]): Promise<StoredEvent[]>
   transaction<T>(fn: (tx: InboundTx) => Promise<T>): Promise<T>
-  /** Next value of the station's case counter for the year (gaps are harmless). */
-  nextCaseCounter(stationId: string, year: number): Promise<number>
+  /** Reserves `count` values of the station's case counter for the year; answers the last. */
+  reserveCaseCounters(stationId: string, year: number, count: number): Promise<number>
   openCaseCounts(officerIds: string[]): Promise<Map<string, number>>
   /** After a redelivery: the case and undelivered replies that the first attempt created. */
   findDispatchState(messageId: string): Promise<{
@@ -191,7 +237,16 @@ export interface InboundStore {
  * database read per event and connection.
  */
 export interface LiveEvent {
-  type: 'case.opened' | 'case.routed' | 'case.updated' | 'case.message' | 'message.delivery'
+  type:
+    | 'case.opened'
+    | 'case.routed'
+    | 'case.updated'
+    | 'case.message'
+    | 'case.reminder'
+    | 'case.escalated'
+    | 'message.delivery'
+    /** An officer's morning digest: about no single case (caseId is empty), for the officer in assigneeId. */
+    | 'officer.digest'
   stationId: string
   caseId: string
   assigneeId: string | null
@@ -199,6 +254,7 @@ export interface LiveEvent {
   messageId?: string
   state?: 'queued' | 'sent' | 'failed'
   emergency?: boolean
+  digest?: { open: number; dueToday: number; overdue: number }
 }
 
 /** Hands work to the queues once the database has it. Every call is idempotent. */

@@ -45,12 +45,18 @@ export class Queues {
   }
 
   async addInbound(eventId: string): Promise<void> {
-    const data: InboundJob = { eventId }
-    await this.get(QueueNames.inbound).add('inbound', data, {
-      jobId: eventId,
-      attempts: 8,
-      backoff: { type: 'exponential', delay: 500 },
-    })
+    await this.addInboundMany([eventId])
+  }
+
+  /** One round trip for many events: adds with an id already queued change nothing. */
+  async addInboundMany(eventIds: string[]): Promise<void> {
+    await this.get(QueueNames.inbound).addBulk(
+      eventIds.map((eventId) => ({
+        name: 'inbound',
+        data: { eventId } satisfies InboundJob,
+        opts: { jobId: eventId, attempts: 8, backoff: { type: 'exponential', delay: 500 } },
+      })),
+    )
   }
 
   async addDeadLetter(data: DeadLetterJob): Promise<void> {

@@ -1,3 +1,4 @@
+import { sql } from 'kysely'
 import type { InboundEvent } from '../domain/types.ts'
 import type { Database } from './db.ts'
 import { newId } from './ids.ts'
@@ -20,6 +21,25 @@ export function createInboundEvents(db: Database) {
         .returning('id')
         .executeTakeFirst()
       return row !== undefined
+    },
+
+    /**
+     * Stores many events in one statement; answers, per entry, whether it was
+     * new (the first of an id in the list counts as new, later ones not).
+     */
+    async saveMany(entries: Array<{ id: string; event: InboundEvent }>): Promise<boolean[]> {
+      if (entries.length === 0) return []
+      const { rows } = await sql<{ id: string }>`
+        INSERT INTO inbound_events (id, channel, account_id, external_id, payload, received_at)
+        SELECT * FROM unnest(${entries.map((e) => e.id)}::text[], ${entries.map((e) => e.event.channel)}::text[],
+                             ${entries.map((e) => e.event.accountId)}::text[],
+                             ${entries.map((e) => e.event.externalId)}::text[],
+                             ${entries.map((e) => JSON.stringify(e.event))}::jsonb[],
+                             ${entries.map((e) => e.event.receivedAt)}::timestamptz[])
+        ON CONFLICT (id) DO NOTHING
+        RETURNING id`.execute(db)
+      const fresh = new Set(rows.map((r) => r.id))
+      return entries.map((e) => fresh.delete(e.id))
     },
 
     async park(entry: {

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { noInboundWrites } from '../../src/app/ports.ts'
 import { testEngines } from '../helpers/db.ts'
 import type { Mocker } from '../helpers/stack.ts'
 import { startTestStack, type TestStack } from '../helpers/stack.ts'
@@ -60,21 +61,21 @@ describe('outbound sending through a WeChat account', () => {
 
   const queueReplies = async (identity: { id: string; resident_id: string }, texts: string[]) => {
     const ids = texts.map(() => crypto.randomUUID())
-    await stack.ctx.inboundStore.transaction(async (tx) => {
-      for (const [i, text] of texts.entries()) {
-        await tx.insertOutbound({
-          id: ids[i]!,
-          caseId: null,
-          residentId: identity.resident_id,
-          identityId: identity.id,
-          channel: 'wechat',
-          accountId: 'ts-officer',
-          inReplyTo: null,
-          text,
-          createdAt: new Date(),
-        })
-      }
-    })
+    const outbound = texts.map((text, i) => ({
+      id: ids[i]!,
+      caseId: null,
+      residentId: identity.resident_id,
+      identityId: identity.id,
+      channel: 'wechat',
+      accountId: 'ts-officer',
+      inReplyTo: null,
+      text,
+      // Apart by a millisecond, so the conversation keeps their order.
+      createdAt: new Date(Date.now() + i),
+    }))
+    await stack.ctx.inboundStore.transaction((tx) =>
+      tx.write({ ...noInboundWrites(), outbound }).then(() => {}),
+    )
     for (const id of ids) await stack.ctx.dispatcher.enqueueOutbound('ts-officer', id)
     return ids
   }

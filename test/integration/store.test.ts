@@ -3,7 +3,7 @@ import { readdirSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { NewCase } from '../../src/app/ports.ts'
+import { type InboundWrites, type NewCase, noInboundWrites } from '../../src/app/ports.ts'
 import { formatCaseNumber } from '../../src/domain/routing.ts'
 import type { InboundEvent } from '../../src/domain/types.ts'
 import type { Database, DatabaseHandle } from '../../src/store/db.ts'
@@ -80,15 +80,26 @@ for (const engine of testEngines()) {
       assigneeOfficerId: LI_MING,
       queue: `officer-${LI_MING}`,
       awaitingAddress: false,
+      addressAttempts: 0,
       firstResponseDueAt: new Date('2026-03-02T01:30:00.000Z'),
       openedAt: new Date('2026-03-02T01:00:00.000Z'),
+      lastMessageAt: new Date('2026-03-02T01:00:00.000Z'),
     })
 
-    /** A fresh resident with one identity, created through the repository. */
-    const newResident = async () => {
-      const store = createInboundStore(db)
-      return store.transaction((tx) => tx.findOrCreateResident(eventFrom(randomUUID()), 'zh', randomUUID))
+    const resolve = async (event: InboundEvent, language: 'zh' | 'en' = 'zh') => {
+      const [ref] = await createInboundStore(db).transaction((tx) =>
+        tx.resolveResidents([{ event, language }], randomUUID),
+      )
+      return ref!
     }
+    const write = (writes: Partial<InboundWrites>) =>
+      createInboundStore(db).transaction((tx) => tx.write({ ...noInboundWrites(), ...writes }))
+    const findOpen = async (residentId: string) =>
+      (await createInboundStore(db).transaction((tx) => tx.lockOpenCases([residentId]))).get(residentId) ??
+      null
+
+    /** A fresh resident with one identity, created through the repository. */
+    const newResident = () => resolve(eventFrom(randomUUID()))
 
     beforeAll(async () => {
       handle = await engine.open()
@@ -265,41 +276,41 @@ for (const engine of testEngines()) {
       it('counts up without gaps under 50 concurrent calls', async () => {
         const store = createInboundStore(db)
         const values = await Promise.all(
-          Array.from({ length: 50 }, () => store.nextCaseCounter(STATION, 2031)),
+          Array.from({ length: 50 }, () => store.reserveCaseCounters(STATION, 2031, 1)),
         )
         expect([...values].sort((a, b) => a - b)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1))
-        expect(await store.nextCaseCounter(STATION, 2031)).toBe(51)
+        // A block of ten ends ten further on.
+        expect(await store.reserveCaseCounters(STATION, 2031, 10)).toBe(60)
+        expect(await store.reserveCaseCounters(STATION, 2031, 1)).toBe(61)
       })
 
       it('starts again at 1 in a new year', async () => {
         const store = createInboundStore(db)
-        await store.nextCaseCounter(STATION, 2033)
-        await store.nextCaseCounter(STATION, 2033)
-        expect(await store.nextCaseCounter(STATION, 2034)).toBe(1)
-        expect(await store.nextCaseCounter(STATION, 2033)).toBe(3)
+        await store.reserveCaseCounters(STATION, 2033, 1)
+        await store.reserveCaseCounters(STATION, 2033, 1)
+        expect(await store.reserveCaseCounters(STATION, 2034, 1)).toBe(1)
+        expect(await store.reserveCaseCounters(STATION, 2033, 1)).toBe(3)
       })
     })
 
     describe('messages', () => {
       it('stores a message once per channel, account and external id', async () => {
-        const store = createInboundStore(db)
         const event = eventFrom(randomUUID())
         const first = randomUUID()
-        const results = await store.transaction(async (tx) => {
-          const resident = await tx.findOrCreateResident(event, 'zh', randomUUID)
-          return [
-            await tx.insertInboundMessage(first, event, resident.residentId, resident.identityId),
-            await tx.insertInboundMessage(randomUUID(), event, resident.residentId, resident.identityId),
-          ]
+        const resident = await resolve(event)
+        const row = (id: string, e: InboundEvent, r: { residentId: string; identityId: string }) => ({
+          id,
+          event: e,
+          residentId: r.residentId,
+          identityId: r.identityId,
+          caseId: null,
         })
-        expect(results).toEqual([true, false])
+        await write({ messages: [row(first, event, resident)] })
+        // A platform redelivering the message under another id changes nothing.
+        await write({ messages: [row(randomUUID(), event, resident)] })
         // Another account may use the same external id: that is a different message.
         const otherAccount = { ...event, accountId: 'cq-station', sender: { ref: `other-${randomUUID()}` } }
-        const third = await store.transaction(async (tx) => {
-          const resident = await tx.findOrCreateResident(otherAccount, 'zh', randomUUID)
-          return tx.insertInboundMessage(randomUUID(), otherAccount, resident.residentId, resident.identityId)
-        })
-        expect(third).toBe(true)
+        await write({ messages: [row(randomUUID(), otherAccount, await resolve(otherAccount))] })
         const rows = await db
           .selectFrom('messages')
           .select(['id', 'account_id'])
@@ -312,22 +323,21 @@ for (const engine of testEngines()) {
 
     describe('cases', () => {
       it('allows only one open case per resident, and a new one once it is resolved', async () => {
-        const store = createInboundStore(db)
         const resident = await newResident()
         const first = newCase(resident.residentId, resident.identityId, 1)
-        await store.transaction((tx) => tx.openCase(first))
+        await write({ newCases: [first] })
         await expect(
-          store.transaction((tx) => tx.openCase(newCase(resident.residentId, resident.identityId, 2))),
+          write({ newCases: [newCase(resident.residentId, resident.identityId, 2)] }),
         ).rejects.toThrow()
 
-        const open = await store.transaction((tx) => tx.findOpenCase(resident.residentId))
+        const open = await findOpen(resident.residentId)
         expect(open).toMatchObject({ id: first.id, number: 'CQ-2040-000001', status: 'assigned', version: 1 })
 
-        await store.transaction((tx) => tx.updateCase(first.id, { status: 'resolved' }))
-        expect(await store.transaction((tx) => tx.findOpenCase(resident.residentId))).toBeNull()
+        await write({ caseChanges: [{ caseId: first.id, change: { status: 'resolved' } }] })
+        expect(await findOpen(resident.residentId)).toBeNull()
         const second = newCase(resident.residentId, resident.identityId, 3)
-        await store.transaction((tx) => tx.openCase(second))
-        expect((await store.transaction((tx) => tx.findOpenCase(resident.residentId)))?.id).toBe(second.id)
+        await write({ newCases: [second] })
+        expect((await findOpen(resident.residentId))?.id).toBe(second.id)
 
         const resolved = await db
           .selectFrom('cases')
@@ -337,12 +347,39 @@ for (const engine of testEngines()) {
         expect(resolved).toEqual({ status: 'resolved', version: 2 })
       })
 
+      it('records a new message on several cases in one statement, each version up by one', async () => {
+        const a = await newResident()
+        const b = await newResident()
+        const caseA = newCase(a.residentId, a.identityId, 20)
+        const caseB = newCase(b.residentId, b.identityId, 21)
+        await write({ newCases: [caseA, caseB] })
+        const at = new Date('2026-03-02T02:00:00.000Z')
+        await write({
+          caseChanges: [
+            { caseId: caseA.id, change: { lastMessageAt: at } },
+            { caseId: caseB.id, change: { lastMessageAt: at, priority: 'urgent' } },
+          ],
+        })
+        const rows = await db
+          .selectFrom('cases')
+          .select(['id', 'last_message_at', 'priority', 'version'])
+          .where('id', 'in', [caseA.id, caseB.id])
+          .execute()
+        expect(rows.find((r) => r.id === caseA.id)).toMatchObject({ last_message_at: at, version: 2 })
+        expect(rows.find((r) => r.id === caseB.id)).toMatchObject({
+          last_message_at: at,
+          priority: 'urgent',
+          version: 2,
+        })
+      })
+
       it('does not limit open cases of different residents', async () => {
         const store = createInboundStore(db)
         const a = await newResident()
         const b = await newResident()
-        await store.transaction((tx) => tx.openCase(newCase(a.residentId, a.identityId, 10)))
-        await store.transaction((tx) => tx.openCase(newCase(b.residentId, b.identityId, 11)))
+        await write({
+          newCases: [newCase(a.residentId, a.identityId, 10), newCase(b.residentId, b.identityId, 11)],
+        })
         const counts = await store.openCaseCounts([LI_MING])
         expect(counts.get(LI_MING)).toBeGreaterThanOrEqual(2)
       })
@@ -358,7 +395,11 @@ for (const engine of testEngines()) {
           .executeTakeFirstOrThrow()
         const refs = await Promise.all(
           Array.from({ length: 20 }, () =>
-            store.transaction((tx) => tx.findOrCreateResident(eventFrom(contact), 'zh', randomUUID)),
+            store
+              .transaction((tx) =>
+                tx.resolveResidents([{ event: eventFrom(contact), language: 'zh' }], randomUUID),
+              )
+              .then(([ref]) => ref!),
           ),
         )
         expect(new Set(refs.map((r) => r.residentId)).size).toBe(1)
@@ -381,12 +422,8 @@ for (const engine of testEngines()) {
       it('finds the existing resident on a later message and takes the channel language', async () => {
         const store = createInboundStore(db)
         const contact = randomUUID()
-        const first = await store.transaction((tx) =>
-          tx.findOrCreateResident(eventFrom(contact), 'zh', randomUUID),
-        )
-        const again = await store.transaction((tx) =>
-          tx.findOrCreateResident(eventFrom(contact, { language: 'en' }), 'zh', randomUUID),
-        )
+        const first = await resolve(eventFrom(contact))
+        const again = await resolve(eventFrom(contact, { language: 'en' }))
         expect(again).toMatchObject({
           residentId: first.residentId,
           identityId: first.identityId,
@@ -408,10 +445,9 @@ for (const engine of testEngines()) {
         expect(await events.save(id, event)).toBe(true)
         expect(await events.save(id, { ...event, text: 'changed' })).toBe(false)
 
-        const loaded = await store.loadEvent(id)
-        expect(loaded).toEqual({ event, status: 'pending' })
+        expect(await store.peekEvents([id])).toEqual([{ id, event, status: 'pending' }])
 
-        await store.markEventDone(id)
+        await write({ doneEventIds: [id] })
         const row = await db
           .selectFrom('inbound_events')
           .selectAll()
@@ -421,7 +457,7 @@ for (const engine of testEngines()) {
         expect(row.status).toBe('done')
         expect(row.processed_at).toBeInstanceOf(Date)
         expect(JSON.stringify(row)).not.toContain('13800000000')
-        expect(await store.loadEvent(`ev-${randomUUID()}`)).toBeNull()
+        expect(await store.peekEvents([`ev-${randomUUID()}`])).toEqual([])
       })
     })
 
@@ -452,22 +488,17 @@ for (const engine of testEngines()) {
 
     describe('column types', () => {
       it('round-trips jsonb values', async () => {
-        const store = createInboundStore(db)
         const detail = {
           list: [1, 'two', { three: true, four: null }],
           text: '引号 " 和 \\ 反斜杠 and emoji 🚓',
           nested: { deep: { number: 1.5, negative: -7 } },
         }
         const subject = randomUUID()
-        await store.transaction((tx) =>
-          tx.audit({
-            stationId: STATION,
-            action: 'test.json',
-            subjectType: 'test',
-            subjectId: subject,
-            detail,
-          }),
-        )
+        await write({
+          audits: [
+            { stationId: STATION, action: 'test.json', subjectType: 'test', subjectId: subject, detail },
+          ],
+        })
         const audit = await db
           .selectFrom('audit_events')
           .select('detail')
@@ -500,10 +531,9 @@ for (const engine of testEngines()) {
       })
 
       it('returns timestamps as Date, whether written as Date, as ISO text or by default', async () => {
-        const store = createInboundStore(db)
         const resident = await newResident()
         const opened = newCase(resident.residentId, resident.identityId, 900)
-        await store.transaction((tx) => tx.openCase(opened))
+        await write({ newCases: [opened] })
         const row = await db
           .selectFrom('cases')
           .select(['opened_at', 'first_response_due_at', 'resolved_at', 'updated_at'])

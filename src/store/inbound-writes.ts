@@ -1,0 +1,204 @@
+import { type Kysely, sql } from 'kysely'
+import type { CaseChange, InboundWrites, QueuedNotice } from '../app/ports.ts'
+import { newId } from './ids.ts'
+import type { DB } from './schema.ts'
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null)
+
+/**
+ * Writes what one batch of inbound events decided, in foreign-key order, with
+ * one statement per table whatever the batch size (unnest over array
+ * parameters keeps the statement text, and so PostgreSQL's plan, the same).
+ */
+export async function writeBatch(trx: Kysely<DB>, w: InboundWrites): Promise<Map<string, QueuedNotice>> {
+  await insertCases(trx, w)
+  await insertMessages(trx, w)
+  await applyCaseChanges(trx, w.caseChanges)
+  await bindAddresses(trx, w)
+  await insertAudits(trx, w)
+  const notices = await insertNotices(trx, w)
+  if (w.doneEventIds.length > 0) {
+    // The payload held personal data; once it is a message it is not needed twice.
+    await sql`UPDATE inbound_events SET status = 'done', processed_at = ${new Date().toISOString()}::timestamptz,
+                     payload = NULL
+               WHERE id = ANY(${w.doneEventIds}::text[])`.execute(trx)
+  }
+  return notices
+}
+
+async function insertCases(trx: Kysely<DB>, { newCases: c }: InboundWrites): Promise<void> {
+  if (c.length === 0) return
+  await sql`INSERT INTO cases (id, number, station_id, resident_id, identity_id, beat_id, category, priority,
+                               status, assignee_officer_id, queue, awaiting_address, address_attempts,
+                               first_response_due_at, opened_at, last_message_at)
+            SELECT * FROM unnest(
+              ${c.map((x) => x.id)}::text[], ${c.map((x) => x.number)}::text[],
+              ${c.map((x) => x.stationId)}::text[], ${c.map((x) => x.residentId)}::text[],
+              ${c.map((x) => x.identityId)}::text[], ${c.map((x) => x.beatId)}::text[],
+              ${c.map((x) => x.category)}::text[], ${c.map((x) => x.priority)}::text[],
+              ${c.map((x) => x.status)}::text[], ${c.map((x) => x.assigneeOfficerId)}::text[],
+              ${c.map((x) => x.queue)}::text[], ${c.map((x) => x.awaitingAddress)}::boolean[],
+              ${c.map((x) => x.addressAttempts)}::int[], ${c.map((x) => iso(x.firstResponseDueAt))}::timestamptz[],
+              ${c.map((x) => iso(x.openedAt))}::timestamptz[], ${c.map((x) => iso(x.lastMessageAt))}::timestamptz[])`.execute(
+    trx,
+  )
+}
+
+interface MessageRow {
+  id: string
+  caseId: string | null
+  residentId: string
+  identityId: string
+  direction: 'inbound' | 'outbound'
+  channel: string
+  accountId: string
+  externalId: string | null
+  inReplyTo: string | null
+  kind: string
+  text: string | null
+  media: string | null
+  state: 'received' | 'queued'
+  at: Date | string
+}
+
+async function insertMessages(trx: Kysely<DB>, w: InboundWrites): Promise<void> {
+  const rows: MessageRow[] = [
+    ...w.messages.map(
+      (m): MessageRow => ({
+        id: m.id,
+        caseId: m.caseId,
+        residentId: m.residentId,
+        identityId: m.identityId,
+        direction: 'inbound',
+        channel: m.event.channel,
+        accountId: m.event.accountId,
+        externalId: m.event.externalId,
+        inReplyTo: null,
+        kind: m.event.kind,
+        text: m.event.text ?? null,
+        media: JSON.stringify(m.event.media ?? null),
+        state: 'received',
+        at: m.event.receivedAt,
+      }),
+    ),
+    ...w.outbound.map(
+      (d): MessageRow => ({
+        id: d.id,
+        caseId: d.caseId,
+        residentId: d.residentId,
+        identityId: d.identityId,
+        direction: 'outbound',
+        channel: d.channel,
+        accountId: d.accountId,
+        externalId: null,
+        inReplyTo: d.inReplyTo,
+        kind: 'text',
+        text: d.text,
+        media: null,
+        state: 'queued',
+        at: d.createdAt,
+      }),
+    ),
+  ]
+  if (rows.length === 0) return
+  // A message stored before (a platform redelivering under a new event id) is kept as it was.
+  await sql`INSERT INTO messages (id, case_id, resident_id, identity_id, direction, channel, account_id,
+                                  external_id, in_reply_to, kind, text, media, delivery_state, created_at)
+            SELECT * FROM unnest(
+              ${rows.map((r) => r.id)}::text[], ${rows.map((r) => r.caseId)}::text[],
+              ${rows.map((r) => r.residentId)}::text[], ${rows.map((r) => r.identityId)}::text[],
+              ${rows.map((r) => r.direction)}::text[], ${rows.map((r) => r.channel)}::text[],
+              ${rows.map((r) => r.accountId)}::text[], ${rows.map((r) => r.externalId)}::text[],
+              ${rows.map((r) => r.inReplyTo)}::text[], ${rows.map((r) => r.kind)}::text[],
+              ${rows.map((r) => r.text)}::text[], ${rows.map((r) => r.media)}::jsonb[],
+              ${rows.map((r) => r.state)}::text[],
+              ${rows.map((r) => (typeof r.at === 'string' ? r.at : r.at.toISOString()))}::timestamptz[])
+            ON CONFLICT DO NOTHING`.execute(trx)
+}
+
+/** Most changes only record that a message arrived: those go in one statement, the rest one by one. */
+async function applyCaseChanges(
+  trx: Kysely<DB>,
+  changes: Array<{ caseId: string; change: CaseChange }>,
+): Promise<void> {
+  const now = new Date().toISOString()
+  const touches = changes.filter(
+    (c) => c.change.lastMessageAt && Object.keys(c.change).every((k) => k === 'lastMessageAt'),
+  )
+  if (touches.length > 0) {
+    await sql`UPDATE cases c SET last_message_at = v.at, version = c.version + 1, updated_at = ${now}::timestamptz
+                FROM unnest(${touches.map((t) => t.caseId)}::text[],
+                            ${touches.map((t) => iso(t.change.lastMessageAt ?? null))}::timestamptz[]) AS v(id, at)
+               WHERE c.id = v.id`.execute(trx)
+  }
+  for (const { caseId, change } of changes) {
+    if (touches.some((t) => t.caseId === caseId)) continue
+    await trx
+      .updateTable('cases')
+      .set({
+        ...(change.beatId !== undefined && { beat_id: change.beatId }),
+        ...(change.category && { category: change.category }),
+        ...(change.priority && { priority: change.priority }),
+        ...(change.status && { status: change.status }),
+        ...(change.assigneeOfficerId !== undefined && { assignee_officer_id: change.assigneeOfficerId }),
+        ...(change.queue && { queue: change.queue }),
+        ...(change.awaitingAddress !== undefined && { awaiting_address: change.awaitingAddress }),
+        ...(change.addressAttempts !== undefined && { address_attempts: change.addressAttempts }),
+        ...(change.firstResponseDueAt !== undefined && { first_response_due_at: change.firstResponseDueAt }),
+        ...(change.lastMessageAt && { last_message_at: change.lastMessageAt }),
+        version: sql`version + 1`,
+        updated_at: now,
+      })
+      .where('id', '=', caseId)
+      .execute()
+  }
+}
+
+async function bindAddresses(trx: Kysely<DB>, { addressBindings: b }: InboundWrites): Promise<void> {
+  if (b.length === 0) return
+  await sql`UPDATE residents r SET compound_id = v.compound_id, beat_id = v.beat_id,
+                   updated_at = ${new Date().toISOString()}::timestamptz
+              FROM unnest(${b.map((x) => x.residentId)}::text[], ${b.map((x) => x.compoundId)}::text[],
+                          ${b.map((x) => x.beatId)}::text[]) AS v(id, compound_id, beat_id)
+             WHERE r.id = v.id`.execute(trx)
+}
+
+async function insertAudits(trx: Kysely<DB>, { audits: a }: InboundWrites): Promise<void> {
+  if (a.length === 0) return
+  await sql`INSERT INTO audit_events (id, station_id, actor, action, subject_type, subject_id, detail)
+            SELECT v.id, v.station_id, 'system', v.action, v.subject_type, v.subject_id, v.detail
+              FROM unnest(${a.map(() => newId())}::text[], ${a.map((x) => x.stationId)}::text[],
+                          ${a.map((x) => x.action)}::text[], ${a.map((x) => x.subjectType)}::text[],
+                          ${a.map((x) => x.subjectId)}::text[],
+                          ${a.map((x) => JSON.stringify(x.detail ?? null))}::jsonb[])
+                   AS v(id, station_id, action, subject_type, subject_id, detail)`.execute(trx)
+}
+
+/** Notices go only to officers with a WeChat to be told on, through the account set for them. */
+async function insertNotices(
+  trx: Kysely<DB>,
+  { notices }: InboundWrites,
+): Promise<Map<string, QueuedNotice>> {
+  const queued = new Map<string, QueuedNotice>()
+  if (notices.length === 0) return queued
+  const officers = await trx
+    .selectFrom('officers')
+    .select(['id', 'notify_account_id', 'notify_contact_ref'])
+    .where(sql<boolean>`id = ANY(${notices.map((n) => n.officerId)}::text[])`)
+    .execute()
+  const reach = new Map(officers.map((o) => [o.id, o]))
+  const rows = notices.flatMap((n) => {
+    const o = reach.get(n.officerId)
+    if (!o?.notify_account_id || !o.notify_contact_ref) return []
+    queued.set(n.id, { id: n.id, accountId: o.notify_account_id })
+    return [{ ...n, accountId: o.notify_account_id, contactRef: o.notify_contact_ref }]
+  })
+  if (rows.length === 0) return queued
+  await sql`INSERT INTO officer_notices (id, officer_id, case_id, account_id, contact_ref, text)
+            SELECT * FROM unnest(${rows.map((r) => r.id)}::text[], ${rows.map((r) => r.officerId)}::text[],
+                                 ${rows.map((r) => r.caseId)}::text[], ${rows.map((r) => r.accountId)}::text[],
+                                 ${rows.map((r) => r.contactRef)}::text[], ${rows.map((r) => r.text)}::text[])`.execute(
+    trx,
+  )
+  return queued
+}

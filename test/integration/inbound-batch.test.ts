@@ -1,0 +1,155 @@
+import { randomUUID } from 'node:crypto'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { handleInboundBatch, type InboundOutcome } from '../../src/app/handle-inbound.ts'
+import type { InboundEvent } from '../../src/domain/types.ts'
+import { PermanentError } from '../../src/errors.ts'
+import { testEngines } from '../helpers/db.ts'
+import { ON_DUTY, startTestStack, type TestStack } from '../helpers/stack.ts'
+
+/** Many events in one transaction: what the inbound worker does under load. */
+for (const engine of testEngines()) {
+  describe(`inbound events handled as a batch (${engine.name})`, () => {
+    let stack: TestStack
+    let tick = 0
+
+    beforeAll(async () => {
+      // No workers: each test hands its own batch to the use case.
+      stack = await startTestStack({
+        database: await engine.open(),
+        label: `batch-${engine.name}`,
+        roles: [],
+      })
+    })
+    afterAll(async () => {
+      await stack?.stop()
+    })
+
+    const db = () => stack.ctx.database.db
+
+    /** Stores an event as an adapter would (without queueing it) and answers its id. */
+    const stored = async (sender: string, text: string, overrides: Partial<InboundEvent> = {}) => {
+      // Apart by a millisecond each, so the batch sees them in the order they were written.
+      const at = new Date(ON_DUTY.getTime() + tick++).toISOString()
+      const event: InboundEvent = {
+        channel: 'wechat',
+        accountId: 'cq-station',
+        externalId: randomUUID(),
+        sender: { ref: sender, displayName: '测试居民' },
+        kind: 'text',
+        text,
+        sentAt: at,
+        receivedAt: at,
+        ...overrides,
+      }
+      const id = `ev-${randomUUID()}`
+      await stack.ctx.inboundEvents.save(id, event)
+      return id
+    }
+
+    const routed = (o: InboundOutcome | Error) => {
+      if (o instanceof Error || o.outcome !== 'routed') throw new Error(`not routed: ${JSON.stringify(o)}`)
+      return o
+    }
+
+    it('puts several messages of one new resident on one case, and other residents on their own', async () => {
+      const zhao = `wx-${randomUUID()}`
+      const qian = `wx-${randomUUID()}`
+      const ids = [
+        await stored(zhao, '我住柳营巷12号，楼上每天半夜装修'),
+        await stored(qian, '我住王马小区，电动车充电线被人剪了'),
+        await stored(zhao, '已经持续一个星期了'),
+        await stored(zhao, '麻烦尽快处理'),
+      ]
+      const outcomes = await handleInboundBatch(stack.ctx.inboundDeps, ids)
+      const [first, other, second, third] = outcomes.map(routed)
+      expect(first).toMatchObject({ newCase: true })
+      expect(second).toMatchObject({ newCase: false, caseId: first!.caseId, caseNumber: first!.caseNumber })
+      expect(third).toMatchObject({ newCase: false, caseId: first!.caseId })
+      expect(other!.caseId).not.toBe(first!.caseId)
+      expect(other!.caseNumber).not.toBe(first!.caseNumber)
+
+      const messages = await db()
+        .selectFrom('messages')
+        .select(['id', 'case_id', 'direction', 'text'])
+        .where('case_id', '=', first!.caseId)
+        .orderBy('created_at')
+        .execute()
+      expect(messages.filter((m) => m.direction === 'inbound').map((m) => m.id)).toEqual([
+        ids[0],
+        ids[2],
+        ids[3],
+      ])
+      // One acknowledgement naming the case; the follow-ups join it quietly.
+      const acks = messages.filter((m) => m.direction === 'outbound')
+      expect(acks).toHaveLength(1)
+      expect(acks[0]!.text).toContain(first!.caseNumber)
+
+      const kase = await db()
+        .selectFrom('cases')
+        .select(['version', 'last_message_at', 'status'])
+        .where('id', '=', first!.caseId)
+        .executeTakeFirstOrThrow()
+      expect(kase.status).toBe('assigned')
+      const events = await db()
+        .selectFrom('inbound_events')
+        .select(['id', 'status', 'payload'])
+        .where('id', 'in', ids)
+        .execute()
+      expect(events.every((e) => e.status === 'done' && e.payload === null)).toBe(true)
+    })
+
+    it('fails an event it can never handle alone, and handles the rest', async () => {
+      const sun = `wx-${randomUUID()}`
+      const good = await stored(sun, '我住长寿桥小区，想咨询一下户口迁移')
+      const lost = await stored(`wx-${randomUUID()}`, '你好', { accountId: 'no-such-account' })
+      const missing = `ev-${randomUUID()}`
+      const outcomes = await handleInboundBatch(stack.ctx.inboundDeps, [lost, good, missing])
+      expect(outcomes[0]).toBeInstanceOf(PermanentError)
+      expect((outcomes[0] as Error).message).toContain('no-such-account')
+      expect(routed(outcomes[1]!).newCase).toBe(true)
+      expect(outcomes[2]).toBeInstanceOf(PermanentError)
+      const state = await db()
+        .selectFrom('inbound_events')
+        .select('status')
+        .where('id', '=', lost)
+        .executeTakeFirstOrThrow()
+      // Left as it was, for the worker to park.
+      expect(state.status).toBe('pending')
+    })
+
+    it('handles an event once, whether it is in a batch twice or handled again later', async () => {
+      const li = `wx-${randomUUID()}`
+      const id = await stored(li, '我住柳营巷3号，门口的路灯坏了')
+      const [a, b] = await handleInboundBatch(stack.ctx.inboundDeps, [id, id])
+      // Both copies answer what the one handling did.
+      expect(routed(a!).newCase).toBe(true)
+      expect(b).toEqual(a)
+      expect(await handleInboundBatch(stack.ctx.inboundDeps, [id])).toEqual([{ outcome: 'duplicate' }])
+      const messages = await db()
+        .selectFrom('messages')
+        .select('direction')
+        .where((eb) => eb.or([eb('id', '=', id), eb('in_reply_to', '=', id)]))
+        .execute()
+      expect(messages.map((m) => m.direction).sort()).toEqual(['inbound', 'outbound'])
+    })
+
+    it('numbers the cases of concurrent batches without repeating a number', async () => {
+      const batches = await Promise.all(
+        Array.from({ length: 4 }, async () => {
+          const ids = []
+          for (let i = 0; i < 5; i++)
+            ids.push(await stored(`wx-${randomUUID()}`, '我住王马小区，楼道里堆满杂物'))
+          return ids
+        }),
+      )
+      const outcomes = (
+        await Promise.all(batches.map((ids) => handleInboundBatch(stack.ctx.inboundDeps, ids)))
+      )
+        .flat()
+        .map(routed)
+      const numbers = outcomes.map((o) => o.caseNumber)
+      expect(new Set(numbers).size).toBe(20)
+      expect(outcomes.every((o) => o.newCase)).toBe(true)
+    })
+  })
+}
