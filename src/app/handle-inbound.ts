@@ -32,6 +32,7 @@ import {
   type StationInfo,
   type StoredEvent,
 } from './ports.ts'
+import { type ChangedCase, runSelfService } from './self-service.ts'
 
 export interface InboundDeps {
   store: InboundStore
@@ -50,6 +51,7 @@ export interface InboundDeps {
 
 export type InboundOutcome =
   | { outcome: 'duplicate' }
+  | { outcome: 'self-service'; replies: number }
   | { outcome: 'not-a-case'; replies: number }
   | {
       outcome: 'routed'
@@ -72,6 +74,9 @@ interface Plan {
   newCase: boolean
   caseNumber: string
   replies: OutboundDraft[]
+  /** A resident's command changed this case: it leaves its queue (when withdrawn) and the inbox hears of it. */
+  commanded?: { change: ChangedCase; withdrawn: boolean }
+  selfService: boolean
   /** Officers told on their own WeChat that the case landed in their queue (draft ids until stored). */
   noticeDrafts: string[]
   notices: QueuedNotice[]
@@ -251,7 +256,7 @@ async function planBatch(
       now: state.now,
       message,
     }
-    const plan = await planMessage(ctx)
+    const plan = (await planCommand(ctx)) ?? (await planMessage(ctx))
     // Platforms other than web chat cannot be refused up front: keep the text whole, and say so.
     if (text.length > deps.settings.maxMessageChars && plan.caseId) {
       plan.replies.push(
@@ -272,6 +277,7 @@ async function planBatch(
 }
 
 function outcomeOf(plan: Plan): InboundOutcome {
+  if (plan.selfService) return { outcome: 'self-service', replies: plan.replies.length }
   if (!plan.caseId || !plan.queue) return { outcome: 'not-a-case', replies: plan.replies.length }
   return {
     outcome: 'routed',
@@ -305,6 +311,46 @@ function takeCaseNumber(ctx: TxContext): string {
   return formatCaseNumber(ctx.station.code, localYear(ctx.state.now, ctx.station.timeZone), value)
 }
 
+/**
+ * A resident's command (进度, 帮助, 退订, 取消, a rating…) is answered here and
+ * goes no further; anything else is a message for the officer (null).
+ */
+async function planCommand(ctx: TxContext): Promise<Plan | null> {
+  const { event, text, who, station } = ctx
+  if (event.kind !== 'text' || !text) return null
+  const result = await runSelfService(ctx.state.tx.selfService(), {
+    residentId: who.residentId,
+    stationId: station.id,
+    language: event.language ?? detectLanguage(text) ?? who.language,
+    text,
+    messageId: ctx.eventId,
+    now: ctx.now,
+  })
+  if (!result.handled) return null
+  ctx.message.caseId = result.caseId
+  const withdrawn = result.withdrawnCaseId !== undefined
+  // A withdrawn case is closed: the resident's next message in this batch opens a new one.
+  if (withdrawn && ctx.state.openCases.get(who.residentId)?.id === result.withdrawnCaseId) {
+    ctx.state.openCases.delete(who.residentId)
+  }
+  return {
+    caseId: result.caseId,
+    stationId: station.id,
+    queue: null,
+    previousQueue: null,
+    beatId: null,
+    priority: 'normal',
+    emergency: false,
+    newCase: false,
+    caseNumber: '',
+    replies: result.replies.map((body) => draft(ctx, result.caseId, body)),
+    ...(result.changedCase ? { commanded: { change: result.changedCase, withdrawn } } : {}),
+    selfService: true,
+    noticeDrafts: [],
+    notices: [],
+  }
+}
+
 async function planMessage(ctx: TxContext): Promise<Plan> {
   const { event, text, who, station } = ctx
   const say = replies(who.language)
@@ -319,6 +365,7 @@ async function planMessage(ctx: TxContext): Promise<Plan> {
     newCase: false,
     caseNumber: '',
     replies: [],
+    selfService: false,
     noticeDrafts: [],
     notices: [],
   }
@@ -674,6 +721,17 @@ async function dispatch(deps: InboundDeps, plan: Plan, eventId: string): Promise
   }
   for (const r of plan.replies) await deps.dispatcher.enqueueOutbound(r.accountId, r.id)
   for (const n of plan.notices) await deps.dispatcher.enqueueNotice(n)
+  if (plan.commanded) {
+    const { change, withdrawn } = plan.commanded
+    if (withdrawn) await deps.dispatcher.removeCase(change.queue, change.id)
+    await deps.dispatcher.publish({
+      type: 'case.updated',
+      caseId: change.id,
+      stationId: change.stationId,
+      assigneeId: change.assigneeOfficerId,
+      beatId: change.beatId,
+    })
+  }
   if (plan.caseId && plan.queue) {
     await deps.dispatcher.publish({
       type: plan.newCase ? 'case.opened' : plan.previousQueue ? 'case.routed' : 'case.message',

@@ -9,6 +9,7 @@ import type {
   Officer,
   Station,
 } from '../domain/types.ts'
+import type { SelfServiceStore } from './self-service.ts'
 
 export interface StationInfo extends Station {
   nameEn: string | null
@@ -205,6 +206,8 @@ export interface InboundTx {
   lockOpenCases(residentIds: string[]): Promise<Map<string, OpenCase>>
   /** Open cases per officer, for the officers routing may choose between. */
   openCaseCounts(officerIds: string[]): Promise<Map<string, number>>
+  /** Residents' commands (status, menu, subscriptions, withdrawal, rating), in this transaction. */
+  selfService(): SelfServiceStore
   /**
    * Writes the batch in foreign-key order. Answers the stored officer notices
    * by draft id; a notice to an officer without a WeChat is not stored.

@@ -7,6 +7,7 @@ import { resolveResidents } from './inbound-residents.ts'
 import { writeBatch } from './inbound-writes.ts'
 import { pendingNotices } from './officer-notices.repository.ts'
 import type { DB } from './schema.ts'
+import { selfServiceStore } from './self-service.repository.ts'
 
 const OPEN_STATUSES = ['new', 'assigned', 'in_progress', 'awaiting_resident'] as const
 
@@ -118,6 +119,7 @@ function inboundTx(trx: Kysely<DB>): InboundTx {
     },
 
     openCaseCounts: (officerIds) => countOpenCases(trx, officerIds),
+    selfService: () => selfServiceStore(trx),
     write: (writes) => writeBatch(trx, writes),
   }
 }

@@ -258,6 +258,16 @@ export interface ResidentOptOutsTable {
   created_at: Timestamp
 }
 
+/** What the chat last asked a resident (the menu, a withdrawal to confirm). */
+export interface ResidentPromptsTable {
+  resident_id: string
+  kind: string
+  case_id: string | null
+  reason: string | null
+  message_id: string
+  asked_at: Timestamp
+}
+
 export interface DB {
   stations: StationsTable
   officers: OfficersTable
@@ -279,6 +289,7 @@ export interface DB {
   case_timers: CaseTimersTable
   duty_exceptions: DutyExceptionsTable
   resident_opt_outs: ResidentOptOutsTable
+  resident_prompts: ResidentPromptsTable
 }
 
 export type CaseRow = Selectable<CasesTable>
