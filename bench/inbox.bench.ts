@@ -3,6 +3,7 @@ import { availableParallelism, loadavg } from 'node:os'
 import { parseArgs } from 'node:util'
 import Fastify from 'fastify'
 import { sql } from 'kysely'
+import { pino } from 'pino'
 import { hashPassword } from '../src/auth/passwords.ts'
 import { type Config, loadConfig } from '../src/config.ts'
 import { type AppContext, createContext } from '../src/context.ts'
@@ -45,6 +46,9 @@ interface Options {
   explain: boolean
   profile?: string
   keep: boolean
+  /** A schema kept by an earlier run (`--keep`), used again without seeding. */
+  schema?: string
+  logLevel: string
   dropIndexes: string[]
 }
 
@@ -63,7 +67,11 @@ const USAGE = `npm run bench -- inbox [options]
   --profile PREFIX    write CPU profiles of the service process in the list and open phases
                       (PREFIX-list.cpuprofile, PREFIX-open.cpuprofile) and print their busiest places
   --drop-index NAME   drop this index after migrating, to measure what it is worth (repeatable)
-  --keep              keep the seeded schema (PostgreSQL) for a closer look with psql; drop it yourself`
+  --keep              keep the seeded schema (PostgreSQL) for a closer look with psql; drop it yourself
+  --schema NAME       run against a schema an earlier --keep run left, without seeding (quick
+                      iterations; audit entries of earlier runs stay, so figures drift a little)
+  --log-level L       the service's LOG_LEVEL (default silent); at info, as in production, every
+                      request writes two log lines (to /dev/null here), which the figures then include`
 
 function parseOptions(args: string[]): Options {
   const { values } = parseArgs({
@@ -83,6 +91,8 @@ function parseOptions(args: string[]): Options {
       explain: { type: 'boolean' },
       profile: { type: 'string' },
       keep: { type: 'boolean' },
+      schema: { type: 'string' },
+      'log-level': { type: 'string' },
       'drop-index': { type: 'string', multiple: true },
       help: { type: 'boolean' },
     },
@@ -117,7 +127,14 @@ function parseOptions(args: string[]): Options {
     explain: values.explain ?? false,
     profile: values.profile,
     keep: values.keep ?? false,
+    schema: values.schema,
+    logLevel: values['log-level'] ?? 'silent',
     dropIndexes: values['drop-index'] ?? [],
+  }
+  if (options.schema !== undefined) {
+    if (engine !== 'postgres') throw new Error('--schema needs the postgres engine')
+    if (!/^bench_[a-f0-9]+$/.test(options.schema))
+      throw new Error(`--schema takes the name of a kept bench schema, bench_… (got "${options.schema}")`)
   }
   for (const name of options.dropIndexes) {
     if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`--drop-index takes an index name (got "${name}")`)
@@ -156,11 +173,9 @@ async function signInStation(ctx: AppContext, baseUrl: string, stationId: string
   for (const row of rows) {
     const username = `bench${row.badge}`
     const password = `bench-${randomBytes(9).toString('base64url')}`
-    await ctx.officerLogins.create({
-      officerId: row.id,
-      username,
-      passwordHash: await hashPassword(password),
-    })
+    const passwordHash = await hashPassword(password)
+    if (await ctx.officerLogins.get(row.id)) await ctx.officerLogins.setPassword(row.id, passwordHash)
+    else await ctx.officerLogins.create({ officerId: row.id, username, passwordHash })
     const response = await fetch(`${baseUrl}/api/auth/login`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -381,12 +396,12 @@ async function ssePhase(
 export async function run(args: string[]): Promise<void> {
   const options = parseOptions(args)
   const prefix = `bench-inbox-${randomBytes(4).toString('hex')}`
-  const database = await prepareDatabase(options.engine)
+  const database = await prepareDatabase(options.engine, options.schema)
   const env: Record<string, string | undefined> = {
     ...process.env,
     ...database.env,
     QUEUE_PREFIX: prefix,
-    LOG_LEVEL: 'silent',
+    LOG_LEVEL: options.logLevel,
     PORT: '0',
     HOST: '127.0.0.1',
     ROLES: 'api',
@@ -414,24 +429,41 @@ export async function run(args: string[]): Promise<void> {
   let client: InboxLoad | null = null
   let result: Record<string, unknown>
   try {
-    ctx = await createContext(config, createLogger({ level: config.LOG_LEVEL }))
+    ctx = await createContext(
+      config,
+      createLogger({
+        level: config.LOG_LEVEL,
+        destination: pino.destination({ dest: '/dev/null', sync: false }),
+      }),
+    )
     for (const file of STATION_FILES) await seedStations(ctx.database.db, await readStationFile(file))
     ctx.directory.invalidate()
     for (const name of options.dropIndexes) {
       await sql.raw(`DROP INDEX ${name}`).execute(ctx.database.db)
       say(`  dropped index ${name} (for comparison)`)
     }
-    const seeded = await seedInboxData(ctx.database.db, {
-      stationCode: STATION_CODE,
-      cases: options.cases,
-      messages: options.messages,
-      say,
-    })
-    say(
-      `seeded: ${seeded.residents} residents, ${seeded.cases} cases (${seeded.openCases} open), ${seeded.messages} messages, ` +
-        `${seeded.auditEvents} audit events in ${(seeded.ms / 1000).toFixed(1)} s`,
-    )
-    const { stationId } = seeded
+    let stationId: string
+    if (options.schema) {
+      const station = await ctx.database.db
+        .selectFrom('stations')
+        .select('id')
+        .where('code', '=', STATION_CODE)
+        .executeTakeFirstOrThrow()
+      stationId = station.id
+      say(`  reusing the seeded schema ${options.schema}`)
+    } else {
+      const seeded = await seedInboxData(ctx.database.db, {
+        stationCode: STATION_CODE,
+        cases: options.cases,
+        messages: options.messages,
+        say,
+      })
+      say(
+        `seeded: ${seeded.residents} residents, ${seeded.cases} cases (${seeded.openCases} open), ${seeded.messages} messages, ` +
+          `${seeded.auditEvents} audit events in ${(seeded.ms / 1000).toFixed(1)} s`,
+      )
+      stationId = seeded.stationId
+    }
 
     app = await buildApp(ctx)
     const baseUrl = await app.listen({ port: 0, host: '127.0.0.1' })
@@ -442,23 +474,20 @@ export async function run(args: string[]): Promise<void> {
     const openCases = await sampleCases(ctx.database.db, stationId, true, 5000)
     const closedCases = await sampleCases(ctx.database.db, stationId, false, 3000)
 
-    if (options.explain) {
+    if (options.explain && !config.DATABASE_URL) say('  --explain needs PostgreSQL; skipped')
+    if (options.explain && config.DATABASE_URL) {
       const supervisor = members.find((m) => m.role === 'supervisor') as Member
       const officer = members.find((m) => m.role === 'officer') as Member
       const sample = openCases.find((c) => c.assigneeId === officer.officerId) ?? (openCases[0] as CaseTarget)
-      const resident = await ctx.database.db
-        .selectFrom('cases')
-        .select('resident_id')
-        .where('id', '=', sample.id)
-        .executeTakeFirstOrThrow()
       const actorOf = (m: Member) => ({ id: m.officerId, role: m.role, stationId, beatIds: m.beatIds })
       const plans = await explainInboxQueries(
         ctx.database.db,
+        config.DATABASE_URL,
         [
           { label: `officer ${officer.badge}`, actor: actorOf(officer) },
           { label: `supervisor ${supervisor.badge}`, actor: actorOf(supervisor) },
         ],
-        { id: sample.id, residentId: resident.resident_id, officerId: officer.officerId },
+        { id: sample.id, officerId: officer.officerId },
       )
       for (const p of plans) {
         say(`explain: ${p.label}: ${round(p.executionMs, 2)} ms`)
@@ -565,7 +594,8 @@ export async function run(args: string[]): Promise<void> {
         say(`  cleanup: could not ${what}: ${error instanceof Error ? error.message : String(error)}`)
       }
     }
-    const schemaFate = options.keep ? `schema KEPT (${database.where}), ` : 'schema dropped, '
+    const schemaFate =
+      options.keep || options.schema ? `schema KEPT (${database.where}), ` : 'schema dropped, '
     if (clean)
       say(
         `  cleaned up: service stopped, ${database.engine === 'postgres' ? schemaFate : ''}Redis keys deleted`,

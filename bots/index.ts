@@ -1,5 +1,7 @@
+import { randomUUID } from 'node:crypto'
 import { join } from 'node:path'
 import type { Worker } from 'bullmq'
+import { createDeliverySender } from '../src/app/broadcasts/send-delivery.ts'
 import type { Sender } from '../src/app/send-outbound.ts'
 import type { AppContext } from '../src/context.ts'
 import { startOutboundWorker } from '../workers/outbound.worker.ts'
@@ -67,9 +69,22 @@ export async function startBots(ctx: AppContext, options: BotRoleOptions = {}): 
       send: (ref, message) => channel.send(ref, message),
       isPermanent: (error) => error instanceof PermanentSendError,
     }
+    const loggedIn = (channel as { isLoggedIn?: (accountId: string) => boolean }).isLoggedIn?.bind(channel)
     for (const accountId of channel.accountIds()) {
+      const paced =
+        channel === web
+          ? {}
+          : wechatSending(ctx, {
+              accountId,
+              timeZone:
+                dir.stations.get(dir.accounts.get(accountId)?.stationId ?? '')?.timeZone ?? config.TIME_ZONE,
+              ratePerMinute: limits.get(accountId) ?? 60,
+              sender,
+              loggedIn: loggedIn ? () => loggedIn(accountId) : undefined,
+            })
       workers.push(
         startOutboundWorker({
+          ...paced,
           accountId,
           connection: ctx.redis.worker,
           prefix: config.QUEUE_PREFIX,
@@ -93,4 +108,38 @@ export async function startBots(ctx: AppContext, options: BotRoleOptions = {}): 
       for (const channel of channels) await channel.stop()
     },
   }
+}
+
+/**
+ * A WeChat account's pace, which every send of the account keeps (replies,
+ * notices and broadcast deliveries alike), and its broadcast sender.
+ */
+function wechatSending(
+  ctx: AppContext,
+  account: {
+    accountId: string
+    timeZone: string
+    ratePerMinute: number
+    sender: Sender
+    loggedIn?: () => boolean
+  },
+) {
+  const pace = ctx.sendPace.forAccount({
+    accountId: account.accountId,
+    ratePerMinute: account.ratePerMinute,
+    jitterMs: ctx.config.OUTBOUND_JITTER_MS,
+    timeZone: account.timeZone,
+  })
+  const broadcasts = createDeliverySender({
+    store: ctx.broadcasts.sendStore,
+    sender: account.sender,
+    pace,
+    accountReady: account.loggedIn,
+    clock: ctx.clock,
+    quietHours: ctx.config.BROADCAST_QUIET_HOURS,
+    publish: (event) => ctx.dispatcher.publish(event),
+    audit: (entry) => ctx.audit.record(entry),
+    newToken: randomUUID,
+  })
+  return { pace, broadcasts }
 }

@@ -1,6 +1,16 @@
 import { readFileSync } from 'node:fs'
 import { parse as parseYaml } from 'yaml'
 import { z } from 'zod'
+import { DATA_KEY_HINT, parseDataKey } from './crypto/key-text.ts'
+import {
+  buildPolicy,
+  DEFAULT_RESPONSE_TIMES,
+  type DeadlineSettings,
+  DURATION_HINT,
+  PRIORITIES,
+  parseDuration,
+  parsePolicyOverrides,
+} from './domain/deadlines.ts'
 
 const ROLES = ['api', 'worker', 'bot'] as const
 
@@ -22,6 +32,66 @@ const responsePolicy = z.preprocess(
     .partial()
     .transform((p) => ({ emergency: 2, urgent: 10, normal: 30, low: 120, ...p })),
 )
+
+/** Response-policy entries per priority and category; merged over RESPONSE_MINUTES in loadConfig. */
+const responsePolicyOverrides = z.unknown().transform((value, ctx) => {
+  const { overrides, problems } = parsePolicyOverrides(value)
+  for (const [path, message] of problems) ctx.addIssue({ code: 'custom', message, path })
+  return overrides
+})
+
+/** A duration with its unit ("90s", "30m", "72h", "7d"), in milliseconds. */
+const duration = (fallback: string) =>
+  z
+    .union([z.string(), z.number()])
+    .default(fallback)
+    .transform((value, ctx) => {
+      const ms = parseDuration(String(value))
+      if (ms === null) {
+        ctx.addIssue({ code: 'custom', message: DURATION_HINT })
+        return z.NEVER
+      }
+      return ms
+    })
+
+const share = z.preprocess(
+  (value) =>
+    typeof value === 'string' && value.trim().endsWith('%') ? Number(value.trim().slice(0, -1)) / 100 : value,
+  z.coerce
+    .number()
+    .gt(0, 'must be a share between 0 and 1 (or a percentage), e.g. 0.75 or 75%')
+    .lt(1, 'must be a share between 0 and 1 (or a percentage), e.g. 0.75 or 75%'),
+)
+
+const clockTime = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((text, ctx) => {
+      const m = /^([01]?\d|2[0-3]):([0-5]\d)$/.exec(text.trim())
+      if (!m) {
+        ctx.addIssue({ code: 'custom', message: 'must be a time of day HH:MM, e.g. 08:00' })
+        return z.NEVER
+      }
+      return Number(m[1]) * 60 + Number(m[2])
+    })
+
+/** "22:00-07:00" (the end may be on the next day), or "off". */
+const quietHours = z
+  .string()
+  .default('22:00-07:00')
+  .transform((text, ctx) => {
+    if (['off', 'none', ''].includes(text.trim().toLowerCase())) return null
+    const m = /^([01]?\d|2[0-3]):([0-5]\d)\s*-\s*([01]?\d|2[0-3]):([0-5]\d)$/.exec(text.trim())
+    if (!m) {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'must be a span of the day HH:MM-HH:MM, e.g. 22:00-07:00, or off',
+      })
+      return z.NEVER
+    }
+    return { startMinute: Number(m[1]) * 60 + Number(m[2]), endMinute: Number(m[3]) * 60 + Number(m[4]) }
+  })
 
 const booleanFlag = z.preprocess(
   (value) => (typeof value === 'string' ? ['1', 'true', 'yes', 'on'].includes(value.toLowerCase()) : value),
@@ -65,12 +135,40 @@ const schema = z.object({
     .transform((s) => (s ? s.split(',').map((f) => f.trim()) : [])),
   WEB_CHAT_STATION: z.string().optional(),
   RESPONSE_MINUTES: responsePolicy.default({ emergency: 2, urgent: 10, normal: 30, low: 120 }),
+  /** First-response and resolution times per priority and category, e.g. "normal=30m/7d, fraud.urgent=5m/2d". */
+  RESPONSE_POLICY: responsePolicyOverrides.optional(),
+  REMINDER_AT_SHARE: share.default(0.75),
+  AFTERCARE_NUDGE_AFTER: duration('24h'),
+  AFTERCARE_RESOLVE_AFTER: duration('72h'),
+  AFTERCARE_CLOSE_AFTER: duration('7d'),
+  DIGEST_TIME: clockTime('08:00'),
   INBOUND_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(100),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(20),
   /** false behind PgBouncer in transaction pooling mode, which cannot keep prepared statements. */
   DB_PREPARED_STATEMENTS: booleanFlag.default(true),
   OUTBOUND_JITTER_MS: z.coerce.number().int().min(0).default(250),
+  /** Broadcasts to more recipients than this (or to the whole station) need a supervisor's approval. */
+  BROADCAST_APPROVAL_THRESHOLD: z.coerce.number().int().min(0).default(200),
+  /** When non-urgent broadcasts wait, in each station's time zone. */
+  BROADCAST_QUIET_HOURS: quietHours,
+  /** The most bytes one broadcast message may take (WeChat's limit). */
+  BROADCAST_MAX_TEXT_BYTES: z.coerce.number().int().min(100).default(2048),
+  /** A resident's message this soon after a broadcast reached them is linked to it. */
+  BROADCAST_REPLY_WINDOW: duration('48h'),
+  /** A delivery claimed or handed out this long ago with no word of it is taken as lost with its worker. */
+  BROADCAST_LOST_AFTER: duration('5m'),
+  /** How often the broadcast worker plans, hands out deliveries and tells progress. */
+  BROADCAST_TICK: duration('1s'),
   MAX_MESSAGE_CHARS: z.coerce.number().int().min(1).default(4000),
+  /** The AES-256 key of ID and passport numbers at rest; required in production (src/crypto/data-key.ts). */
+  DATA_KEY: z
+    .string()
+    // The value is a secret: "(got " keeps loadConfig from quoting it back.
+    .refine((text) => parseDataKey(text) !== null, `${DATA_KEY_HINT} (got something else, not shown)`)
+    .optional(),
+  /** Ended requests keep ID numbers this long; then `npm run retention` and the daily job remove them. */
+  PERSONAL_DATA_RETENTION: duration('90d'),
+  NODE_ENV: z.string().optional(),
   TRUST_PROXY: booleanFlag.default(false),
   /** Set by `npm run demo`: creates the demo sign-ins and prints them. */
   DEMO: booleanFlag.default(false),
@@ -82,7 +180,10 @@ const schema = z.object({
     .transform((v) => (v === 'auto' ? v : v === 'true')),
 })
 
-export type Config = z.output<typeof schema>
+export type Config = z.output<typeof schema> & {
+  /** Deadlines, reminders and after-care, built from RESPONSE_MINUTES, RESPONSE_POLICY and the AFTERCARE_ times. */
+  DEADLINES: DeadlineSettings
+}
 
 /** A configuration problem that must stop the process before it starts anything. */
 export class ConfigError extends Error {
@@ -119,11 +220,40 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       result.error.issues.map((issue) => {
         const name = issue.path.join('.') || '(config)'
         const got = merged[String(issue.path[0])]
-        return `${name}: ${issue.message}${got === undefined ? '' : ` (got "${String(got)}")`}`
+        // A mapping from the file reads badly as text; a message that quotes the bad part says enough.
+        const shown = got === undefined || typeof got === 'object' || issue.message.includes('(got ')
+        return `${name}: ${issue.message}${shown ? '' : ` (got "${String(got)}")`}`
       }),
     )
   }
-  return result.data
+  const data = result.data
+  return { ...data, DEADLINES: deadlineSettings(data) }
+}
+
+/** The deadline settings, checked as a whole: each value may be fine alone and wrong beside another. */
+function deadlineSettings(data: z.output<typeof schema>): DeadlineSettings {
+  const byPriority = Object.fromEntries(
+    PRIORITIES.map((p) => [
+      p,
+      { ...DEFAULT_RESPONSE_TIMES[p], firstResponseMs: Math.round(data.RESPONSE_MINUTES[p] * 60_000) },
+    ]),
+  ) as DeadlineSettings['policy']['byPriority']
+  const { policy, problems } = buildPolicy(byPriority, data.RESPONSE_POLICY ?? [])
+  const messages = problems.map(([path, message]) => `RESPONSE_POLICY.${path.join('.')}: ${message}`)
+  if (data.AFTERCARE_NUDGE_AFTER >= data.AFTERCARE_RESOLVE_AFTER) {
+    messages.push(
+      'AFTERCARE_NUDGE_AFTER: must be shorter than AFTERCARE_RESOLVE_AFTER (the resident is reminded before the case is resolved for them)',
+    )
+  }
+  if (messages.length) throw new ConfigError(messages)
+  return {
+    policy,
+    reminderShare: data.REMINDER_AT_SHARE,
+    nudgeAfterMs: data.AFTERCARE_NUDGE_AFTER,
+    resolveAfterMs: data.AFTERCARE_RESOLVE_AFTER,
+    closeAfterMs: data.AFTERCARE_CLOSE_AFTER,
+    digestMinute: data.DIGEST_TIME,
+  }
 }
 
 function readConfigFile(path: string): Record<string, unknown> {

@@ -1,5 +1,9 @@
 import type { AppContext } from '../src/context.ts'
+import { startBroadcastWorker } from './broadcast.worker.ts'
 import { startInboundWorker } from './inbound.worker.ts'
+import { startRetentionWorker } from './retention.worker.ts'
+import { startServiceTimerWorker } from './service-timers.worker.ts'
+import { startTimerWorker } from './timers.worker.ts'
 
 export interface WorkerRole {
   stop(): Promise<void>
@@ -9,8 +13,10 @@ export interface WorkerRole {
 const SWEEP_AFTER_MS = 60_000
 
 /**
- * The worker role: the inbound pipeline, and a sweeper that re-queues events
- * stored by an adapter that crashed before it could queue them.
+ * The worker role: the inbound pipeline, case timers and officers' digests,
+ * broadcasts (planning, and handing deliveries to the outbound queues), and
+ * a sweeper that re-queues events stored by an adapter that crashed before it
+ * could queue them.
  */
 export async function startWorkers(
   ctx: AppContext,
@@ -38,6 +44,32 @@ export async function startWorkers(
       logger.warn({ err: error }, 'inbound sweep failed')
     }
   }
+  const timers = startTimerWorker({
+    connection: ctx.redis.worker,
+    prefix: config.QUEUE_PREFIX,
+    logger,
+    deadlines: ctx.deadlines,
+  })
+
+  const broadcasts = startBroadcastWorker({
+    connection: ctx.redis.worker,
+    redis: ctx.redis.producer,
+    prefix: config.QUEUE_PREFIX,
+    logger,
+    runner: ctx.broadcasts.runner,
+    tickMs: config.BROADCAST_TICK,
+  })
+
+  const serviceTimers = startServiceTimerWorker({
+    connection: ctx.redis.worker,
+    prefix: config.QUEUE_PREFIX,
+    logger,
+    homeWatch: ctx.serviceRequests.homeWatch,
+    handlers: [ctx.serviceRequests.mediation, ctx.serviceRequests.rental, ctx.serviceRequests.permits],
+  })
+
+  const retention = await startRetentionWorker(ctx, ctx.redis.worker)
+
   const timer = setInterval(sweep, options.sweepEveryMs ?? 30_000)
   timer.unref()
   void sweep()
@@ -46,6 +78,10 @@ export async function startWorkers(
     async stop() {
       clearInterval(timer)
       await inbound.close()
+      await timers.close()
+      await serviceTimers.close()
+      await retention.close()
+      await broadcasts.close()
     },
   }
 }

@@ -1,6 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { UnrecoverableError, Worker } from 'bullmq'
 import type { Redis } from 'ioredis'
+import type { AccountPace } from '../src/app/broadcasts/ports.ts'
+import type { DeliverySender } from '../src/app/broadcasts/send-delivery.ts'
 import {
   type LiveNotifier,
   type OutboundStore,
@@ -25,6 +27,13 @@ export interface OutboundWorkerOptions {
   perMinute: number
   /** Random pause before each send, so a burst does not look machine-made to the platform. */
   jitterMs: number
+  /**
+   * The account's pace across processes (it spaces every send exactly and
+   * counts them per day for the daily cap); it replaces the jitter pause.
+   */
+  pace?: AccountPace
+  /** Sends the broadcast deliveries fed to this queue. */
+  broadcasts?: DeliverySender
 }
 
 /** One worker per bot account: its own queue, its own pace. */
@@ -39,14 +48,21 @@ export function startOutboundWorker(options: OutboundWorkerOptions): Worker<Outb
     async (job) => {
       const parsed = OutboundJob.safeParse(job.data)
       if (!parsed.success) throw new UnrecoverableError('malformed outbound job payload')
-      if (options.jitterMs > 0) await sleep(Math.floor(Math.random() * options.jitterMs))
       const maxAttempts = job.opts.attempts ?? 1
       const attempt = { number: job.attemptsMade + 1, isLast: job.attemptsMade + 1 >= maxAttempts }
-      const { store, sender, live } = options
+      const { store, sender, live, pace, broadcasts } = options
+      const data = parsed.data
       try {
-        return 'noticeId' in parsed.data
-          ? await sendNotice({ store, sender }, parsed.data.noticeId, attempt)
-          : await sendOutbound({ store, sender, live }, parsed.data.messageId, attempt)
+        // A delivery takes its slot of the pace itself, once it knows it will send.
+        if ('deliveryId' in data) {
+          if (!broadcasts) throw new PermanentError('this worker sends no broadcasts')
+          return await broadcasts.send(Number(data.deliveryId), attempt)
+        }
+        if (pace) await pace.take()
+        else if (options.jitterMs > 0) await sleep(Math.floor(Math.random() * options.jitterMs))
+        return 'noticeId' in data
+          ? await sendNotice({ store, sender }, data.noticeId, attempt)
+          : await sendOutbound({ store, sender, live }, data.messageId, attempt)
       } catch (error) {
         if (error instanceof PermanentError) throw new UnrecoverableError(error.message)
         throw error

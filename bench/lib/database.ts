@@ -20,7 +20,11 @@ export interface BenchDatabase {
  * A database nobody else uses: a fresh schema on the PostgreSQL server
  * (DATABASE_URL, or the local test database), or an in-memory PGlite.
  */
-export async function prepareDatabase(engine: 'postgres' | 'pglite'): Promise<BenchDatabase> {
+export async function prepareDatabase(
+  engine: 'postgres' | 'pglite',
+  /** A schema an earlier run kept: used as it is, and kept again. */
+  reuseSchema?: string,
+): Promise<BenchDatabase> {
   if (engine === 'pglite') {
     return {
       engine,
@@ -31,8 +35,8 @@ export async function prepareDatabase(engine: 'postgres' | 'pglite'): Promise<Be
     }
   }
   const base = process.env.DATABASE_URL || DEFAULT_DATABASE_URL
-  const schema = `bench_${randomBytes(5).toString('hex')}`
-  await adminQuery(base, `CREATE SCHEMA ${schema}`)
+  const schema = reuseSchema ?? `bench_${randomBytes(5).toString('hex')}`
+  if (!reuseSchema) await adminQuery(base, `CREATE SCHEMA ${schema}`)
   const scoped = new URL(base)
   scoped.searchParams.set('options', `-c search_path=${schema}`)
   // Names the service's connections, so their backends can be found (and their CPU time read).
@@ -46,7 +50,9 @@ export async function prepareDatabase(engine: 'postgres' | 'pglite'): Promise<Be
     where: `PostgreSQL ${shown.host}${shown.pathname}, schema ${schema}`,
     serverUrl: base,
     applicationName,
-    drop: () => adminQuery(base, `DROP SCHEMA IF EXISTS ${schema} CASCADE`),
+    drop: async () => {
+      if (!reuseSchema) await adminQuery(base, `DROP SCHEMA IF EXISTS ${schema} CASCADE`)
+    },
   }
 }
 

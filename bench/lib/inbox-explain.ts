@@ -1,4 +1,5 @@
-import { CompiledQuery, type Kysely, type KyselyPlugin } from 'kysely'
+import { CompiledQuery, Kysely, PostgresDialect } from 'kysely'
+import pg from 'pg'
 import type { Actor } from '../../src/domain/access.ts'
 import { createCaseQueries } from '../../src/store/case-query.repository.ts'
 import type { Database } from '../../src/store/db.ts'
@@ -7,23 +8,11 @@ import type { DB } from '../../src/store/schema.ts'
 
 /**
  * The plans of the queries behind the inbox's list and open-case requests:
- * runs the repositories' own methods through a Kysely instance that records
- * the SQL they send, then runs each recorded statement again under
- * EXPLAIN (ANALYZE, BUFFERS). So the plans are of exactly the statements the
- * service sends, with their parameters.
+ * runs the repositories' own methods over a connection that logs every
+ * statement as it is sent (with its parameters, however the repository built
+ * it), then runs each logged statement again under EXPLAIN (ANALYZE, BUFFERS).
+ * So the plans are of exactly the statements the service sends.
  */
-
-class Recorder implements KyselyPlugin {
-  readonly queries: CompiledQuery[] = []
-  constructor(private readonly db: Kysely<DB>) {}
-
-  transformQuery: KyselyPlugin['transformQuery'] = (args) => {
-    this.queries.push(this.db.getExecutor().compileQuery(args.node, args.queryId))
-    return args.node
-  }
-
-  transformResult: KyselyPlugin['transformResult'] = async (args) => args.result
-}
 
 export interface ExplainTarget {
   label: string
@@ -37,10 +26,24 @@ export interface ExplainedQuery {
   executionMs: number
 }
 
-async function record(db: Database, run: (db: Database) => Promise<unknown>): Promise<CompiledQuery[]> {
-  const recorder = new Recorder(db)
-  await run(db.withPlugin(recorder))
-  return recorder.queries
+/** A database handle on its own connection that logs what it sends. */
+function recordingDatabase(url: string): { db: Database; take(): CompiledQuery[]; close(): Promise<void> } {
+  let sent: CompiledQuery[] = []
+  const db = new Kysely<DB>({
+    dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 1 }) }),
+    log: (event) => {
+      sent.push(event.query)
+    },
+  })
+  return {
+    db,
+    take() {
+      const taken = sent
+      sent = []
+      return taken
+    },
+    close: () => db.destroy(),
+  }
 }
 
 async function explain(db: Database, label: string, query: CompiledQuery): Promise<ExplainedQuery> {
@@ -60,33 +63,35 @@ async function explain(db: Database, label: string, query: CompiledQuery): Promi
  */
 export async function explainInboxQueries(
   db: Database,
+  databaseUrl: string,
   targets: ExplainTarget[],
-  openCase: { id: string; residentId: string; officerId: string },
+  openCase: { id: string; officerId: string },
 ): Promise<ExplainedQuery[]> {
   const now = new Date()
-  const out: ExplainedQuery[] = []
+  const recorder = recordingDatabase(databaseUrl)
+  const queries = createCaseQueries(recorder.db)
+  const reads: Array<[string, () => Promise<unknown>]> = []
   for (const { label, actor } of targets) {
     for (const queue of ['mine', 'all'] as const) {
-      const [list] = await record(db, (d) => createCaseQueries(d).list(actor, { queue, limit: 50 }, now))
-      if (list) out.push(await explain(db, `list ${label} queue=${queue}`, list))
+      reads.push([`list ${label} queue=${queue}`, () => queries.list(actor, { queue, limit: 50 }, now)])
     }
   }
-  const [profile] = await record(db, (d) => createOfficerLogins(d).profile(openCase.officerId))
-  if (profile) out.push(await explain(db, 'every request: officer profile', profile))
-  const reads: Array<[string, (d: Database) => Promise<unknown>]> = [
-    ['open: case summary', (d) => createCaseQueries(d).summary(openCase.id, now)],
-    ['open: messages', (d) => createCaseQueries(d).messages(openCase.id)],
-    [
-      'open: resident + earlier cases',
-      (d) => createCaseQueries(d).resident(openCase.residentId, openCase.id, now),
-    ],
-    ['open: history', (d) => createCaseQueries(d).history(openCase.id)],
-  ]
-  for (const [label, run] of reads) {
-    const queries = await record(db, run)
-    for (const [i, query] of queries.entries()) {
-      out.push(await explain(db, queries.length > 1 ? `${label} (${i + 1})` : label, query))
+  reads.push([
+    'every request: officer profile',
+    () => createOfficerLogins(recorder.db).profile(openCase.officerId),
+  ])
+  reads.push(['open: the case and all around it', () => queries.detail(openCase.id, now)])
+  const out: ExplainedQuery[] = []
+  try {
+    for (const [label, run] of reads) {
+      await run()
+      const sent = recorder.take()
+      for (const [i, query] of sent.entries()) {
+        out.push(await explain(db, sent.length > 1 ? `${label} (${i + 1})` : label, query))
+      }
     }
+  } finally {
+    await recorder.close()
   }
   return out
 }

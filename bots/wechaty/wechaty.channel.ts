@@ -315,9 +315,12 @@ export class WechatyChannel implements ChatChannel {
 
     let last: unknown
     if (ref.groupRef) {
-      const room = await bot.Room.find({ id: ref.groupRef })
+      // Groups are configured by name (a broadcast to a served group) or known by id (a member wrote in it).
+      const room =
+        (await bot.Room.find({ id: ref.groupRef })) ?? (await bot.Room.find({ topic: ref.groupRef }))
       if (!room) throw new PermanentSendError('The WeChat group is gone', 'GROUP_GONE')
-      const contact = await bot.Contact.find({ id: ref.contactRef })
+      // No contact: a message to the whole group, mentioning nobody.
+      const contact = ref.contactRef ? await bot.Contact.find({ id: ref.contactRef }) : undefined
       const mentionName = contact
         ? (await attemptAsync(() => room.alias(contact))) || contact.name()
         : undefined

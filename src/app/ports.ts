@@ -95,6 +95,8 @@ export interface NewCase {
   awaitingAddress: boolean
   addressAttempts: number
   firstResponseDueAt: Date | null
+  /** By when it should be resolved; left out, the deadline service sets it. */
+  resolutionDueAt?: Date | null
   openedAt: Date
   lastMessageAt: Date
 }
@@ -110,6 +112,8 @@ export interface CaseChange {
   addressAttempts?: number
   firstResponseDueAt?: Date | null
   lastMessageAt?: Date
+  /** Cleared when a resident's message reopens a resolved case. */
+  resolvedAt?: null
 }
 
 export interface OutboundDraft {
@@ -202,8 +206,12 @@ export interface InboundTx {
     requests: Array<{ event: InboundEvent; language: Language }>,
     newId: () => string,
   ): Promise<ResidentRef[]>
-  /** Locks the residents (in id order) and answers the open case of each that has one, locked too. */
-  lockOpenCases(residentIds: string[]): Promise<Map<string, OpenCase>>
+  /**
+   * Locks the residents (in id order) and answers the open case of each that
+   * has one, locked too; for a resident without one, their latest case
+   * resolved after `reopenableSince` (a new message reopens it), if any.
+   */
+  lockOpenCases(residentIds: string[], reopenableSince?: Date): Promise<Map<string, OpenCase>>
   /** Open cases per officer, for the officers routing may choose between. */
   openCaseCounts(officerIds: string[]): Promise<Map<string, number>>
   /** Residents' commands (status, menu, subscriptions, withdrawal, rating), in this transaction. */
@@ -250,6 +258,10 @@ export interface LiveEvent {
     | 'message.delivery'
     /** An officer's morning digest: about no single case (caseId is empty), for the officer in assigneeId. */
     | 'officer.digest'
+    /** Broadcasts (caseId empty, assigneeId null: every officer and supervisor of the station sees them). */
+    | 'broadcast.progress'
+    | 'broadcast.state'
+    | 'broadcast.account_paused'
   stationId: string
   caseId: string
   assigneeId: string | null
@@ -258,6 +270,28 @@ export interface LiveEvent {
   state?: 'queued' | 'sent' | 'failed'
   emergency?: boolean
   digest?: { open: number; dueToday: number; overdue: number }
+  broadcast?: BroadcastLiveData
+}
+
+/** What a broadcast event tells the inbox (see docs/inbox-api.md, Broadcasts). */
+export interface BroadcastLiveData {
+  id: string
+  authorId: string
+  state: string
+  counts?: {
+    planned: number
+    sent: number
+    failed: number
+    skipped: number
+    pending: number
+    unconfirmed: number
+    cancelled: number
+  }
+  /** Seconds left at the accounts' paces; null when paused or done. */
+  etaSeconds?: number | null
+  /** account_paused: which account and why ('logged_out'). */
+  accountId?: string
+  reason?: string
 }
 
 /** Hands work to the queues once the database has it. Every call is idempotent. */

@@ -34,3 +34,17 @@ export function statusAfterReply(current: CaseStatus): CaseStatus {
     ? 'in_progress'
     : current
 }
+
+/**
+ * Cases of a service request (a home watch, a rental registration, a permit
+ * appointment) run beside the resident's conversation: a resident's message
+ * neither joins nor reopens them, and they do not count as the one open case
+ * (migration 012's index lists the same kinds).
+ */
+export const SERVICE_REQUEST_CATEGORIES: readonly string[] = [
+  'home_watch',
+  'rental_registration',
+  'residence_permit',
+  // A mediation asked for by chat (migration 015); a dispute case turned into one keeps its category.
+  'mediation',
+]

@@ -10,7 +10,10 @@ export interface Classification {
   keyword?: string
 }
 
-type RuledCategory = Exclude<CaseCategory, 'emergency' | 'consultation'>
+type RuledCategory = Exclude<
+  CaseCategory,
+  'emergency' | 'consultation' | 'home_watch' | 'rental_registration' | 'mediation' | 'residence_permit'
+>
 
 /** A plain string matches as a substring; a RegExp is for word boundaries and phrasing. */
 type Term = string | RegExp
@@ -215,6 +218,10 @@ const PRIORITY: Record<CaseCategory, CasePriority> = {
   noise: 'normal',
   lost_property: 'normal',
   consultation: 'normal',
+  home_watch: 'low',
+  residence_permit: 'low',
+  rental_registration: 'low',
+  mediation: 'normal',
 }
 
 function normalize(text: string): string {

@@ -1,4 +1,4 @@
-import type { Language, WeeklyShift } from './types.ts'
+import type { Language, Officer, WeeklyShift } from './types.ts'
 
 const MINUTES_PER_DAY = 1440
 const MINUTES_PER_WEEK = 7 * MINUTES_PER_DAY
@@ -114,8 +114,11 @@ function offsetAt(instant: number, timeZone: string): number {
   return asUtc - Math.floor(instant / 1000) * 1000
 }
 
-/** The instant at which the wall clock of `timeZone` shows the given local date and minute. */
-function instantOfLocal(
+/**
+ * The instant at which the wall clock of `timeZone` shows the given local date
+ * and minute (a minute past 1440 runs into the following days).
+ */
+export function instantOfLocal(
   year: number,
   month: number,
   day: number,
@@ -157,6 +160,65 @@ export function nextOnDuty(shifts: WeeklyShift[], at: Date, timeZone: string): D
     target % MINUTES_PER_DAY,
     timeZone,
   )
+}
+
+/** What duty depends on: the weekly pattern and its exceptions. */
+export type Rostered = Pick<Officer, 'duty' | 'exceptions'>
+
+/**
+ * Whether the officer is on duty at `now`: an exception that takes them off
+ * (leave, sick, training, a shift swapped away) wins over everything; a
+ * swapped-in shift puts them on duty outside their pattern; otherwise their
+ * weekly pattern in the station's time zone decides.
+ */
+export function officerOnDuty(officer: Rostered, now: Date, timeZone: string): boolean {
+  const t = now.getTime()
+  let swappedIn = false
+  for (const e of officer.exceptions ?? []) {
+    if (e.startsAt.getTime() <= t && t < e.endsAt.getTime()) {
+      if (!e.onDuty) return false
+      swappedIn = true
+    }
+  }
+  return swappedIn || isOnDuty(officer.duty, now, timeZone)
+}
+
+// Each step jumps to the end of a leave, the next shift or the next swap-in, so this is plenty.
+const MAX_STEPS = 1000
+
+/**
+ * When the officer is next on duty, honouring exceptions: `now` itself when on
+ * duty now (an always-on pattern included), otherwise the first instant after
+ * it at which {@link officerOnDuty} holds, e.g. the first shift after a leave
+ * ends. Null only when no such instant can be found.
+ */
+export function officerNextOnDuty(officer: Rostered, now: Date, timeZone: string): Date | null {
+  const exceptions = officer.exceptions ?? []
+  let at = now.getTime()
+  for (let step = 0; step < MAX_STEPS; step++) {
+    let offUntil = Number.NEGATIVE_INFINITY
+    let swappedIn = false
+    for (const e of exceptions) {
+      if (e.startsAt.getTime() <= at && at < e.endsAt.getTime()) {
+        if (e.onDuty) swappedIn = true
+        else offUntil = Math.max(offUntil, e.endsAt.getTime())
+      }
+    }
+    if (Number.isFinite(offUntil)) {
+      at = offUntil
+      continue
+    }
+    if (swappedIn || isOnDuty(officer.duty, new Date(at), timeZone)) return new Date(at)
+    // Off by the pattern: whichever comes first, the next shift or the next swap-in.
+    let next = nextOnDuty(officer.duty, new Date(at), timeZone)?.getTime() ?? Number.POSITIVE_INFINITY
+    for (const e of exceptions) {
+      const start = e.startsAt.getTime()
+      if (e.onDuty && start > at && start < next) next = start
+    }
+    if (!Number.isFinite(next) || next <= at) return null
+    at = next
+  }
+  return null
 }
 
 const WEEKDAY_NAMES: Record<Language, string[]> = {

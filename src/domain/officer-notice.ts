@@ -8,6 +8,10 @@ export const CATEGORY_LABELS_ZH: Record<CaseCategory, string> = {
   noise: '噪音扰民',
   lost_property: '失物招领',
   consultation: '咨询',
+  home_watch: '长假照看',
+  residence_permit: '居住证预约',
+  rental_registration: '出租登记',
+  mediation: '调解申请',
 }
 
 export interface OfficerNoticeInput {

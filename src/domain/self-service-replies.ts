@@ -6,6 +6,7 @@ import {
   categoryName,
 } from './broadcast-categories.ts'
 import { MENU, type MenuItem } from './commands.ts'
+import { availableServices } from './forms/registry.ts'
 import type { CaseStatus, Language } from './types.ts'
 
 /** One open case as the status reply lists it; names already in the resident's language. */
@@ -37,6 +38,9 @@ export interface SelfServiceTexts {
   badRating(): string
   badChoice(): string
 }
+
+/** The numbered menu: the commands, then the services that can be requested by chat. */
+const MENU_SIZE = () => MENU.length + availableServices().length
 
 const subscribedTo = (optedOut: readonly BroadcastCategory[]) =>
   BROADCAST_CATEGORIES.filter((c) => !optedOut.includes(c))
@@ -74,6 +78,7 @@ const zh: SelfServiceTexts = {
     [
       '您好！在这里直接发消息就能联系社区民警，也可以回复数字或关键词：',
       ...MENU.map((item, i) => `${i + 1} ${MENU_ZH[item]}`),
+      ...availableServices().map((s, i) => `${MENU.length + i + 1} ${s.menu.zh}`),
       '紧急情况请立即拨打110。',
     ].join('\n'),
   status(cases) {
@@ -103,7 +108,7 @@ const zh: SelfServiceTexts = {
     `感谢您为案件 ${n} 评分：${score}分。您的评价会帮助我们改进工作。${score <= 2 ? '如有不满意的地方，可以直接发消息告诉我们。' : ''}`,
   alreadyRated: (n) => `案件 ${n} 已经评过分了，谢谢您！`,
   badRating: () => '请回复 1 到 5 之间的数字为本次服务评分（5 分为非常满意）。',
-  badChoice: () => `请回复菜单中的数字 1 到 ${MENU.length}，或直接发消息给民警。`,
+  badChoice: () => `请回复菜单中的数字 1 到 ${MENU_SIZE()}，或直接发消息给民警。`,
 }
 
 const MENU_EN: Record<MenuItem, string> = {
@@ -140,6 +145,7 @@ const en: SelfServiceTexts = {
     [
       'Hello! Write here to reach your community officer, or reply with a number or a word:',
       ...MENU.map((item, i) => `${i + 1} ${MENU_EN[item]}`),
+      ...availableServices().map((s, i) => `${MENU.length + i + 1} ${s.menu.en}`),
       'In an emergency, call 110 now.',
     ].join('\n'),
   status(cases) {
@@ -173,7 +179,7 @@ const en: SelfServiceTexts = {
   alreadyRated: (n) => `Case ${n} has already been rated. Thank you!`,
   badRating: () => 'Please reply with a number from 1 to 5 to rate the help you got (5 is best).',
   badChoice: () =>
-    `Please reply with a number from 1 to ${MENU.length} from the menu, or just write to your officer.`,
+    `Please reply with a number from 1 to ${MENU_SIZE()} from the menu, or just write to your officer.`,
 }
 
 /** Self-service texts sent to residents, in their language. */

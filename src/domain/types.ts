@@ -5,7 +5,18 @@
 
 export type Language = 'zh' | 'en'
 
-export type CaseCategory = 'emergency' | 'dispute' | 'fraud' | 'noise' | 'lost_property' | 'consultation'
+export type CaseCategory =
+  | 'emergency'
+  | 'dispute'
+  | 'fraud'
+  | 'noise'
+  | 'lost_property'
+  | 'consultation'
+  /** Service requests (src/domain/forms): opened by a finished form, never by the keyword rules. */
+  | 'home_watch'
+  | 'residence_permit'
+  | 'rental_registration'
+  | 'mediation'
 
 /** Ordered from most to least urgent. */
 export type CasePriority = 'emergency' | 'urgent' | 'normal' | 'low'
@@ -74,6 +85,27 @@ export interface WeeklyShift {
   endMinute: number
 }
 
+/** Why an officer's duty differs from their weekly pattern for a while. */
+export type DutyExceptionKind = 'leave' | 'sick' | 'swap_off' | 'swap_on' | 'training'
+
+/**
+ * A stretch of time when the weekly pattern does not apply: leave, sick,
+ * training or a shift swapped away take the officer off duty, a shift swapped
+ * in puts them on duty.
+ */
+export interface DutyException {
+  id: string
+  kind: DutyExceptionKind
+  /** True for a swap-in (on duty whatever the pattern says), false for everything else. */
+  onDuty: boolean
+  startsAt: Date
+  /** Exclusive: the officer is back on their pattern at this instant. */
+  endsAt: Date
+  note: string | null
+  /** `file` when it came from the station YAML (replaced on every reseed), `api` when a supervisor made it. */
+  source: 'api' | 'file'
+}
+
 export interface Officer {
   id: string
   stationId: string
@@ -82,6 +114,8 @@ export interface Officer {
   capacity: number
   /** Weekly duty pattern in the station's time zone; empty means always on duty. */
   duty: WeeklyShift[]
+  /** Current and future exceptions to the pattern; absent means none. */
+  exceptions?: DutyException[]
   active: boolean
 }
 

@@ -15,7 +15,17 @@ export interface EventStreamOptions {
 
 /** Formats one Server-Sent Event. */
 export function sseFrame(event: string, data: unknown, id?: string): string {
-  return `${id ? `id: ${id}\n` : ''}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`
+  return id ? sseFrameWithId(id, sseEventBody(event, data)) : sseEventBody(event, data)
+}
+
+/** The event and data lines of a frame: formatted once for an event that many streams send. */
+export function sseEventBody(event: string, data: unknown): string {
+  return `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`
+}
+
+/** A frame from a body of `sseEventBody` and this stream's own event id. */
+export function sseFrameWithId(id: string, body: string): string {
+  return `id: ${id}\n${body}`
 }
 
 /**

@@ -4,10 +4,11 @@ import { z } from 'zod'
 export const InboundJob = z.object({ eventId: z.string().min(1) })
 export type InboundJob = z.infer<typeof InboundJob>
 
-/** An account's outbound queue sends messages to residents and notices to officers. */
+/** An account's outbound queue sends messages to residents, notices to officers and broadcast deliveries. */
 export const OutboundJob = z.union([
   z.object({ messageId: z.string().min(1) }),
   z.object({ noticeId: z.string().min(1) }),
+  z.object({ deliveryId: z.string().regex(/^\d+$/) }),
 ])
 export type OutboundJob = z.infer<typeof OutboundJob>
 

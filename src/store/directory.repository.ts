@@ -1,13 +1,14 @@
 import type {
   AccountInfo,
   BeatInfo,
+  Clock,
   Directory,
   DirectorySnapshot,
   OfficerInfo,
   StationInfo,
 } from '../app/ports.ts'
 import { buildGazetteer, type Gazetteer } from '../domain/gazetteer.ts'
-import type { Compound } from '../domain/types.ts'
+import type { Compound, DutyException, DutyExceptionKind } from '../domain/types.ts'
 import type { Database } from './db.ts'
 
 /** Web chat is an account of every station, named after its code. */
@@ -18,12 +19,16 @@ export const webChatAccountId = (stationCode: string): string => `web-${stationC
  * held as an in-memory snapshot and reloaded in the background after `ttlMs`
  * (a change made elsewhere shows up within that time; `invalidate` is immediate).
  */
-export function createDirectory(db: Database, ttlMs = 30_000): Directory {
+export function createDirectory(
+  db: Database,
+  ttlMs = 30_000,
+  clock: Clock = { now: () => new Date() },
+): Directory {
   let current: { snapshot: DirectorySnapshot; loadedAt: number } | null = null
   let loading: Promise<DirectorySnapshot> | null = null
 
   const reload = (): Promise<DirectorySnapshot> => {
-    loading ??= loadSnapshot(db)
+    loading ??= loadSnapshot(db, clock.now())
       .then((snapshot) => {
         current = { snapshot, loadedAt: Date.now() }
         return snapshot
@@ -46,14 +51,35 @@ export function createDirectory(db: Database, ttlMs = 30_000): Directory {
   }
 }
 
-async function loadSnapshot(db: Database): Promise<DirectorySnapshot> {
-  const [stationRows, officerRows, beatRows, compoundRows, accountRows] = await Promise.all([
+async function loadSnapshot(db: Database, now: Date): Promise<DirectorySnapshot> {
+  const [stationRows, officerRows, beatRows, compoundRows, accountRows, exceptionRows] = await Promise.all([
     db.selectFrom('stations').selectAll().orderBy('code').execute(),
     db.selectFrom('officers').selectAll().execute(),
     db.selectFrom('beats').selectAll().orderBy('code').execute(),
     db.selectFrom('compounds').selectAll().orderBy('name').execute(),
     db.selectFrom('bot_accounts').selectAll().execute(),
+    // Past exceptions decide nothing any more; current and future ones decide routing and deadlines.
+    db
+      .selectFrom('duty_exceptions')
+      .select(['id', 'officer_id', 'kind', 'on_duty', 'starts_at', 'ends_at', 'note', 'source'])
+      .where('ends_at', '>', now)
+      .orderBy('starts_at')
+      .execute(),
   ])
+  const exceptions = new Map<string, DutyException[]>()
+  for (const e of exceptionRows) {
+    const list = exceptions.get(e.officer_id) ?? []
+    list.push({
+      id: e.id,
+      kind: e.kind as DutyExceptionKind,
+      onDuty: e.on_duty,
+      startsAt: e.starts_at,
+      endsAt: e.ends_at,
+      note: e.note,
+      source: e.source === 'file' ? 'file' : 'api',
+    })
+    exceptions.set(e.officer_id, list)
+  }
   const stations = new Map<string, StationInfo>()
   const accounts = new Map<string, AccountInfo>()
   for (const s of stationRows) {
@@ -83,6 +109,7 @@ async function loadSnapshot(db: Database): Promise<DirectorySnapshot> {
         badge: o.badge,
         capacity: o.capacity,
         duty: o.duty,
+        exceptions: exceptions.get(o.id) ?? [],
         active: o.active,
         role: o.role,
         team: o.team,

@@ -1,5 +1,6 @@
 import { type Kysely, sql } from 'kysely'
 import type { CaseChange, InboundWrites, QueuedNotice } from '../app/ports.ts'
+import { linkCasesToBroadcasts } from './broadcast-replies.repository.ts'
 import { newId } from './ids.ts'
 import type { DB } from './schema.ts'
 
@@ -10,8 +11,18 @@ const iso = (d: Date | null) => (d ? d.toISOString() : null)
  * one statement per table whatever the batch size (unnest over array
  * parameters keeps the statement text, and so PostgreSQL's plan, the same).
  */
-export async function writeBatch(trx: Kysely<DB>, w: InboundWrites): Promise<Map<string, QueuedNotice>> {
+export async function writeBatch(
+  trx: Kysely<DB>,
+  w: InboundWrites,
+  options: { broadcastReplyWindowMs?: number } = {},
+): Promise<Map<string, QueuedNotice>> {
   await insertCases(trx, w)
+  // A new case from a resident who just received a broadcast is their answer to it.
+  await linkCasesToBroadcasts(
+    trx,
+    w.newCases.map((c) => c.id),
+    options.broadcastReplyWindowMs,
+  )
   await insertMessages(trx, w)
   await applyCaseChanges(trx, w.caseChanges)
   await bindAddresses(trx, w)
@@ -30,7 +41,7 @@ async function insertCases(trx: Kysely<DB>, { newCases: c }: InboundWrites): Pro
   if (c.length === 0) return
   await sql`INSERT INTO cases (id, number, station_id, resident_id, identity_id, beat_id, category, priority,
                                status, assignee_officer_id, queue, awaiting_address, address_attempts,
-                               first_response_due_at, opened_at, last_message_at)
+                               first_response_due_at, resolution_due_at, opened_at, last_message_at)
             SELECT * FROM unnest(
               ${c.map((x) => x.id)}::text[], ${c.map((x) => x.number)}::text[],
               ${c.map((x) => x.stationId)}::text[], ${c.map((x) => x.residentId)}::text[],
@@ -39,6 +50,7 @@ async function insertCases(trx: Kysely<DB>, { newCases: c }: InboundWrites): Pro
               ${c.map((x) => x.status)}::text[], ${c.map((x) => x.assigneeOfficerId)}::text[],
               ${c.map((x) => x.queue)}::text[], ${c.map((x) => x.awaitingAddress)}::boolean[],
               ${c.map((x) => x.addressAttempts)}::int[], ${c.map((x) => iso(x.firstResponseDueAt))}::timestamptz[],
+              ${c.map((x) => iso(x.resolutionDueAt ?? null))}::timestamptz[],
               ${c.map((x) => iso(x.openedAt))}::timestamptz[], ${c.map((x) => iso(x.lastMessageAt))}::timestamptz[])`.execute(
     trx,
   )
@@ -146,6 +158,7 @@ async function applyCaseChanges(
         ...(change.addressAttempts !== undefined && { address_attempts: change.addressAttempts }),
         ...(change.firstResponseDueAt !== undefined && { first_response_due_at: change.firstResponseDueAt }),
         ...(change.lastMessageAt && { last_message_at: change.lastMessageAt }),
+        ...(change.resolvedAt === null && { resolved_at: null, closed_at: null }),
         version: sql`version + 1`,
         updated_at: now,
       })

@@ -1,5 +1,6 @@
 import { type Kysely, sql } from 'kysely'
 import type { InboundStore, InboundTx, OpenCase, StoredEvent } from '../app/ports.ts'
+import { SERVICE_REQUEST_CATEGORIES } from '../domain/case-status.ts'
 import type { CaseCategory, CasePriority, CaseStatus, InboundEvent } from '../domain/types.ts'
 import { OPEN_STATUS_LITERALS } from './case-query.repository.ts'
 import type { Database } from './db.ts'
@@ -12,11 +13,14 @@ import { selfServiceStore } from './self-service.repository.ts'
 const OPEN_STATUSES = ['new', 'assigned', 'in_progress', 'awaiting_resident'] as const
 
 /** The database side of the inbound path. */
-export function createInboundStore(db: Database): InboundStore {
+export function createInboundStore(
+  db: Database,
+  options: { broadcastReplyWindowMs?: number } = {},
+): InboundStore {
   return {
     peekEvents: (ids) => readEvents(db, ids, false),
 
-    transaction: (fn) => db.transaction().execute((trx) => fn(inboundTx(trx))),
+    transaction: (fn) => db.transaction().execute((trx) => fn(inboundTx(trx, options))),
 
     async reserveCaseCounters(stationId, year, count) {
       const row = await db
@@ -76,12 +80,12 @@ async function readEvents(db: Kysely<DB>, ids: string[], lock: boolean): Promise
   return rows.map((r) => ({ id: r.id, status: r.status, event: (r.payload as InboundEvent | null) ?? null }))
 }
 
-function inboundTx(trx: Kysely<DB>): InboundTx {
+function inboundTx(trx: Kysely<DB>, options: { broadcastReplyWindowMs?: number }): InboundTx {
   return {
     lockEvents: (ids) => readEvents(trx, ids, true),
     resolveResidents: (requests, newId) => resolveResidents(trx, requests, newId),
 
-    async lockOpenCases(residentIds) {
+    async lockOpenCases(residentIds, reopenableSince) {
       const open = new Map<string, OpenCase>()
       if (residentIds.length === 0) return open
       // Locking the residents serializes messages of one resident, so two cannot open two cases.
@@ -96,7 +100,18 @@ function inboundTx(trx: Kysely<DB>): InboundTx {
         .selectFrom('cases')
         .selectAll()
         .where(anyOf('resident_id', residentIds))
-        .where('status', 'in', OPEN_STATUS_LITERALS)
+        .where(sql<boolean>`NOT (category = ANY(${SERVICE_REQUEST_CATEGORIES}::text[]))`)
+        .where((eb) =>
+          reopenableSince
+            ? eb.or([
+                eb('status', 'in', OPEN_STATUS_LITERALS),
+                eb.and([eb('status', '=', 'resolved'), eb('resolved_at', '>', reopenableSince)]),
+              ])
+            : eb('status', 'in', OPEN_STATUS_LITERALS),
+        )
+        // Resolved ones first, so an open case, met later, takes the resident's place.
+        .orderBy(sql`status = 'resolved'`, 'desc')
+        .orderBy('resolved_at')
         .forUpdate()
         .execute()
       for (const row of rows) {
@@ -120,7 +135,7 @@ function inboundTx(trx: Kysely<DB>): InboundTx {
 
     openCaseCounts: (officerIds) => countOpenCases(trx, officerIds),
     selfService: () => selfServiceStore(trx),
-    write: (writes) => writeBatch(trx, writes),
+    write: (writes) => writeBatch(trx, writes, options),
   }
 }
 

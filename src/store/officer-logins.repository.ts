@@ -1,6 +1,7 @@
 import { sql } from 'kysely'
 import { AppError } from '../errors.ts'
 import { insertAudit } from './audit.repository.ts'
+import { compileOnce } from './compiled-query.ts'
 import type { Database } from './db.ts'
 
 export type OfficerRole = 'officer' | 'supervisor' | 'admin'
@@ -94,6 +95,29 @@ export function createOfficerLogins(db: Database) {
     passwordChangedAt: row.password_changed_at,
   })
 
+  // Read for every signed-in request: built and compiled once (see compileOnce).
+  const profileStatement = compileOnce(db, (p: { officerId: string }) =>
+    db
+      .selectFrom('officers as o')
+      .innerJoin('stations as s', 's.id', 'o.station_id')
+      .innerJoin('officer_logins as l', 'l.officer_id', 'o.id')
+      .select([
+        'o.id',
+        'o.name',
+        'o.name_en',
+        'o.badge',
+        'o.role',
+        'o.active',
+        'o.station_id',
+        's.code as station_code',
+        's.name as station_name',
+        'l.disabled_at',
+        sql<string[] | null>`(SELECT array_agg(b.id ORDER BY b.code) FROM beats b
+          WHERE b.primary_officer_id = o.id OR b.backup_officer_id = o.id)`.as('beat_ids'),
+      ])
+      .where('o.id', '=', p.officerId),
+  )
+
   const requireUpdated = (updated: { numUpdatedRows: bigint } | undefined, officerId: string) => {
     if (!updated || updated.numUpdatedRows === 0n) {
       throw new AppError('NOT_FOUND', `officer ${officerId} has no login`)
@@ -120,26 +144,7 @@ export function createOfficerLogins(db: Database) {
 
     /** The officer behind a session, or null when they may no longer sign in. */
     async profile(officerId: string): Promise<OfficerProfile | null> {
-      const row = await db
-        .selectFrom('officers as o')
-        .innerJoin('stations as s', 's.id', 'o.station_id')
-        .innerJoin('officer_logins as l', 'l.officer_id', 'o.id')
-        .select([
-          'o.id',
-          'o.name',
-          'o.name_en',
-          'o.badge',
-          'o.role',
-          'o.active',
-          'o.station_id',
-          's.code as station_code',
-          's.name as station_name',
-          'l.disabled_at',
-          sql<string[] | null>`(SELECT array_agg(b.id ORDER BY b.code) FROM beats b
-            WHERE b.primary_officer_id = o.id OR b.backup_officer_id = o.id)`.as('beat_ids'),
-        ])
-        .where('o.id', '=', officerId)
-        .executeTakeFirst()
+      const [row] = await profileStatement({ officerId })
       if (!row?.active || row.disabled_at !== null || !ROLES.includes(row.role)) return null
       return {
         id: row.id,

@@ -31,6 +31,8 @@ export interface OfficersTable {
   /** The bot account that sends the officer notices on their own WeChat, and their contact there. */
   notify_account_id: string | null
   notify_contact_ref: string | null
+  /** 'file' or 'api': a pattern changed through the API survives a reseed. */
+  duty_source: Generated<string>
   updated_at: Timestamp
 }
 
@@ -140,6 +142,8 @@ export interface CasesTable {
   satisfaction: number | null
   rated_at: NullableTimestamp
   cancel_reason: string | null
+  /** The broadcast the resident was answering when this case opened (migration 011). */
+  broadcast_id: string | null
 }
 
 export interface MessagesTable {
@@ -216,7 +220,8 @@ export interface OfficerLoginsTable {
 export interface OfficerNoticesTable {
   id: string
   officer_id: string
-  case_id: string
+  /** Null for a notice about no single case (the morning digest). */
+  case_id: string | null
   account_id: string
   contact_ref: string
   text: string
@@ -236,6 +241,9 @@ export interface CaseTimersTable {
   state: Generated<string>
   fired_at: NullableTimestamp
   created_at: Timestamp
+  /** What the timer counts from; once per case, kind and anchor (migration 009). */
+  anchor_at: NullableTimestamp
+  officer_id: string | null
 }
 
 export interface DutyExceptionsTable {
@@ -268,6 +276,223 @@ export interface ResidentPromptsTable {
   asked_at: Timestamp
 }
 
+export interface BroadcastsTable {
+  id: string
+  station_id: string
+  author_officer_id: string
+  title: string
+  text_zh: string
+  text_en: string | null
+  image_url: string | null
+  link_url: string | null
+  category: string
+  targets: Json<{
+    station: boolean
+    beatIds: string[]
+    compoundIds: string[]
+    tags: string[]
+    groups: Array<{ accountId: string; name: string }>
+  }>
+  send_at: NullableTimestamp
+  state: string
+  approval_reason: string | null
+  decided_by: string | null
+  decided_at: NullableTimestamp
+  decision_note: string | null
+  estimated_residents: number
+  estimated_groups: number
+  planned_at: NullableTimestamp
+  started_at: NullableTimestamp
+  paused_at: NullableTimestamp
+  paused_by: string | null
+  finished_at: NullableTimestamp
+  cancelled_by: string | null
+  progress: Json<Record<string, number | string | null> | null>
+  created_at: Timestamp
+  updated_at: Timestamp
+}
+
+export interface BroadcastDeliveriesTable {
+  /** bigint identity; both drivers read it back as a number. */
+  id: Generated<number>
+  broadcast_id: string
+  recipient: string
+  resident_id: string | null
+  identity_id: string | null
+  account_id: string | null
+  group_name: string | null
+  language: string
+  state: string
+  skip_reason: string | null
+  failure_reason: string | null
+  attempts: Generated<number>
+  queued_at: NullableTimestamp
+  feeds: Generated<number>
+  claim_token: string | null
+  claimed_at: NullableTimestamp
+  send_started_at: NullableTimestamp
+  sent_at: NullableTimestamp
+  external_id: string | null
+}
+
+export interface BroadcastAccountPausesTable {
+  broadcast_id: string
+  account_id: string
+  reason: string
+  paused_at: Timestamp
+}
+
+/** A resident's structured request (migration 012): the finished form beside its case. */
+export interface ServiceRequestsTable {
+  id: string
+  /** The form it came from, e.g. 'home-watch'. */
+  kind: string
+  station_id: string
+  resident_id: string
+  case_id: string
+  answers: Json<unknown>
+  state: Generated<string>
+  submission_id: string
+  created_at: Generated<Date>
+  updated_at: Timestamp
+  ended_at: NullableTimestamp
+  end_reason: string | null
+}
+
+/** A visit recorded during a holiday home watch; `day` is the station's local day (YYYY-MM-DD). */
+export interface HomeWatchChecksTable {
+  id: string
+  request_id: string
+  officer_id: string
+  checked_at: Timestamp
+  day: string
+  result: string
+  note: string | null
+  photo_ref: string | null
+  message_id: string | null
+  created_at: Generated<Date>
+}
+
+/** A service request's reminders, deadlines and end; the id is also the BullMQ job id. */
+/** What happens to a rental registration after its form (migration 013). */
+export interface RentalRegistrationsTable {
+  request_id: string
+  review: Generated<string>
+  review_reason: string | null
+  review_fields: ColumnType<string[] | null, string | null | undefined, string | null>
+  reviewed_by: string | null
+  reviewed_at: NullableTimestamp
+  inspection_at: NullableTimestamp
+  inspection_by: string | null
+  tenancy: string | null
+  tenancy_for: string | null
+  tenancy_at: NullableTimestamp
+  tenancy_by: string | null
+  created_at: Generated<Date>
+  updated_at: Timestamp
+}
+
+export interface ServiceRequestTimersTable {
+  id: string
+  request_id: string
+  kind: string
+  day: string
+  due_at: Timestamp
+  state: Generated<string>
+  fired_at: NullableTimestamp
+  created_at: Generated<Date>
+}
+
+/** A dispute mediation beside its service request (migration 015). */
+export interface MediationsTable {
+  request_id: string
+  station_id: string
+  case_id: string
+  subject: string
+  preferred_times: string | null
+  source: string
+  mediator_officer_id: string | null
+  mediator_team: string | null
+  state: Generated<string>
+  opened_at: Timestamp
+  concluded_at: NullableTimestamp
+  concluded_by: string | null
+  agreement_terms: string | null
+  next_step: string | null
+  outcome_note: string | null
+  follow_up_due_at: NullableTimestamp
+  follow_up_at: NullableTimestamp
+  follow_up_by: string | null
+  follow_up_result: string | null
+  follow_up_note: string | null
+  updated_at: Timestamp
+}
+
+/** A party to a mediation: a name and phone, optionally a resident the service can write to. */
+export interface MediationPartiesTable {
+  id: string
+  request_id: string
+  resident_id: string | null
+  name: string
+  phone: string | null
+  role: string
+  created_at: Timestamp
+  /** Identity: the order parties were added in. */
+  seq: Generated<number>
+}
+
+export interface MediationSessionsTable {
+  id: string
+  request_id: string
+  starts_at: Timestamp
+  place: string
+  note: string | null
+  state: Generated<string>
+  cancel_reason: string | null
+  cancelled_at: NullableTimestamp
+  created_by: string
+  created_at: Timestamp
+}
+
+/** A station's opening hours for residence-permit appointments (migration 014). */
+export interface PermitSlotPlansTable {
+  station_id: string
+  plan: Json<{ hours: string[]; minutes: number; capacity: number; daysAhead: number }>
+  /** The last local day (YYYY-MM-DD) slots were made for. */
+  ensured_through: string | null
+  updated_at: Timestamp
+}
+
+/** One appointment time at the community police office and how many residents it takes. */
+export interface PermitSlotsTable {
+  id: string
+  station_id: string
+  starts_at: Timestamp
+  ends_at: Timestamp
+  capacity: number
+  /** 'file' (from the plan) or 'api' (a supervisor's). */
+  source: string
+  closed_at: NullableTimestamp
+  updated_by: string | null
+  created_at: Generated<Date>
+  updated_at: Timestamp
+}
+
+/** The place a residence-permit request holds in a slot. */
+export interface PermitAppointmentsTable {
+  request_id: string
+  station_id: string
+  resident_id: string
+  slot_id: string
+  /** booked, attended, no_show or cancelled. */
+  state: Generated<string>
+  moves: Generated<number>
+  marked_by: string | null
+  marked_at: NullableTimestamp
+  created_at: Generated<Date>
+  updated_at: Timestamp
+}
+
 export interface DB {
   stations: StationsTable
   officers: OfficersTable
@@ -290,6 +515,19 @@ export interface DB {
   duty_exceptions: DutyExceptionsTable
   resident_opt_outs: ResidentOptOutsTable
   resident_prompts: ResidentPromptsTable
+  service_requests: ServiceRequestsTable
+  home_watch_checks: HomeWatchChecksTable
+  service_request_timers: ServiceRequestTimersTable
+  rental_registrations: RentalRegistrationsTable
+  permit_slot_plans: PermitSlotPlansTable
+  permit_slots: PermitSlotsTable
+  permit_appointments: PermitAppointmentsTable
+  mediations: MediationsTable
+  mediation_parties: MediationPartiesTable
+  mediation_sessions: MediationSessionsTable
+  broadcasts: BroadcastsTable
+  broadcast_deliveries: BroadcastDeliveriesTable
+  broadcast_account_pauses: BroadcastAccountPausesTable
 }
 
 export type CaseRow = Selectable<CasesTable>

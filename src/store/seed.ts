@@ -1,8 +1,12 @@
 import { createHash } from 'node:crypto'
+import { sql, type Transaction } from 'kysely'
 import { parseShiftSpec } from '../domain/duty.ts'
+import { exceptionOnDuty, parseRosterTime } from '../domain/roster.ts'
 import { createCannedReplies } from './canned-replies.repository.ts'
 import type { Database } from './db.ts'
-import type { StationFile } from './station-file.ts'
+import { replacePermitPlan } from './permits.repository.ts'
+import type { DB } from './schema.ts'
+import type { OfficerSpec, StationFile } from './station-file.ts'
 
 /** Ids derived from the file's own keys, so loading a file again updates rows instead of adding them. */
 export const seedIds = {
@@ -11,6 +15,8 @@ export const seedIds = {
   beat: (code: string) => `bt-${code.toLowerCase()}`,
   compound: (stationCode: string, name: string) =>
     `cp-${stationCode.toLowerCase()}-${createHash('sha256').update(name).digest('hex').slice(0, 12)}`,
+  dutyException: (badge: string, kind: string, from: string, to: string) =>
+    `dx-${badge}-${createHash('sha256').update(`${kind} ${from} ${to}`).digest('hex').slice(0, 12)}`,
 }
 
 export interface SeedSummary {
@@ -72,10 +78,17 @@ export async function seedStations(
         await trx
           .insertInto('officers')
           .values(row)
-          .onConflict((oc) => oc.column('id').doUpdateSet(row))
+          .onConflict((oc) =>
+            oc.column('id').doUpdateSet({
+              ...row,
+              // A pattern a supervisor changed in the inbox outlives the file's.
+              duty: sql<string>`CASE WHEN officers.duty_source = 'api' THEN officers.duty ELSE excluded.duty END`,
+            }),
+          )
           .execute()
         summary.officers++
       }
+      await replaceFileExceptions(trx, stationId, stationRow.time_zone, station.officers)
 
       for (const beat of station.beats) {
         const beatId = seedIds.beat(beat.code)
@@ -135,10 +148,51 @@ export async function seedStations(
           .execute()
         summary.accounts++
       }
+      await replacePermitPlan(trx, stationId, station.permitSlots, now)
     }
   })
   // A new station starts with a few canned replies its supervisors can edit.
   const canned = createCannedReplies(db)
   for (const station of file.stations) await canned.ensureStarters(seedIds.station(station.code))
   return summary
+}
+
+/**
+ * The file's duty exceptions replace the ones an earlier load of it made
+ * (source `file`); exceptions a supervisor added through the API are kept.
+ * Local times are read in the station's time zone.
+ */
+async function replaceFileExceptions(
+  trx: Transaction<DB>,
+  stationId: string,
+  timeZone: string,
+  officers: OfficerSpec[],
+): Promise<void> {
+  await trx
+    .deleteFrom('duty_exceptions')
+    .where('station_id', '=', stationId)
+    .where('source', '=', 'file')
+    .execute()
+  const rows = officers.flatMap((officer) =>
+    officer.exceptions.map((e) => {
+      const startsAt = parseRosterTime(e.from, timeZone, 'start')
+      const endsAt = parseRosterTime(e.to, timeZone, 'end')
+      // The file was validated; only a time lost in a daylight-saving gap could still fail here.
+      if (!startsAt || !endsAt || endsAt <= startsAt)
+        throw new Error(`officer ${officer.badge}: exception ${e.from} to ${e.to} is not a valid time span`)
+      return {
+        id: seedIds.dutyException(officer.badge, e.kind, e.from, e.to),
+        station_id: stationId,
+        officer_id: seedIds.officer(officer.badge),
+        kind: e.kind,
+        on_duty: exceptionOnDuty(e.kind),
+        starts_at: startsAt,
+        ends_at: endsAt,
+        note: e.note ?? null,
+        source: 'file',
+        created_by: null,
+      }
+    }),
+  )
+  if (rows.length > 0) await trx.insertInto('duty_exceptions').values(rows).execute()
 }

@@ -7,6 +7,7 @@
 import { readFile } from 'node:fs/promises'
 import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml'
 import { z } from 'zod'
+import { DUTY_EXCEPTION_KINDS, parseRosterTime } from '../domain/roster.ts'
 
 type PathSegment = string | number
 
@@ -120,6 +121,34 @@ const compoundSchema = z.strictObject({
   streets: list(streetRangeSchema, 'street ranges, e.g. { street: 柳营巷, from: 1, to: 59 }').default([]),
 })
 
+const LOCAL_TIME_EXPECTED =
+  'a date or date and time in the station’s time zone, e.g. "2027-02-05" or "2027-02-05 08:30"'
+const localTime = z
+  .string({ error: wrongType(LOCAL_TIME_EXPECTED) })
+  .refine(
+    (value) =>
+      /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2})?$/.test(value) &&
+      parseRosterTime(value, 'UTC', 'start') !== null,
+    { error: invalid(LOCAL_TIME_EXPECTED) },
+  )
+
+/** Wall-clock order is instant order but for an hour around a daylight-saving change. */
+const wallTime = (value: unknown, edge: 'start' | 'end'): number | null =>
+  typeof value === 'string' ? (parseRosterTime(value, 'UTC', edge)?.getTime() ?? null) : null
+
+const exceptionSchema = z
+  .strictObject({
+    kind: z.enum(DUTY_EXCEPTION_KINDS, { error: invalid(DUTY_EXCEPTION_KINDS.join(', ')) }),
+    from: localTime,
+    // A bare date includes that whole day.
+    to: localTime,
+    note: text('a short note, e.g. 春节休假').optional(),
+  })
+  .refine((e) => (wallTime(e.to, 'end') ?? Number.POSITIVE_INFINITY) > (wallTime(e.from, 'start') ?? 0), {
+    path: ['to'],
+    error: 'is not after from; expected the end of the exception, later than its start',
+  })
+
 const officerSchema = z.strictObject({
   badge,
   name: text('the officer’s name'),
@@ -134,6 +163,10 @@ const officerSchema = z.strictObject({
       'a duty pattern like "mon-fri 08:30-17:30", "sat 09:00-12:00" or "daily 20:00-08:00"',
     ),
     'duty patterns',
+  ).default([]),
+  exceptions: list(
+    exceptionSchema,
+    'duty exceptions, e.g. { kind: leave, from: 2027-02-05, to: 2027-02-12 }',
   ).default([]),
   team: text('a team tag, e.g. mediation').optional(),
   active: z.boolean({ error: wrongType('true or false') }).default(true),
@@ -172,6 +205,21 @@ const accountSchema = z.strictObject({
     .default({ perMinute: 60, dailyCap: 500 }),
 })
 
+/** Opening hours for residence-permit appointments, cut into slots (see domain/forms/permit-slots.ts). */
+const permitSlotsSchema = z.strictObject({
+  hours: list(
+    matching(DUTY_PATTERN, 'opening hours like "mon-fri 09:00-11:30" or "sat 09:00-12:00"'),
+    'opening hours',
+  ).min(1, { error: 'is empty; expected at least one range of opening hours' }),
+  minutes: count('the length of one appointment in minutes, e.g. 30').max(240, {
+    error: invalid('at most 240 minutes'),
+  }),
+  capacity: count('how many residents one slot takes, e.g. 3').max(100, { error: invalid('at most 100') }),
+  daysAhead: count('how many days ahead (today included) residents may book, e.g. 14')
+    .max(90, { error: invalid('at most 90 days') })
+    .default(14),
+})
+
 const stationSchema = z.strictObject({
   code: matching(/^[A-Z]{2,6}$/, '2 to 6 uppercase letters, e.g. CQ'),
   name: text('the station name, e.g. 长庆派出所'),
@@ -188,6 +236,7 @@ const stationSchema = z.strictObject({
   officers: list(officerSchema, 'officers'),
   beats: list(beatSchema, 'beats'),
   accounts: list(accountSchema, 'bot accounts').default([]),
+  permitSlots: permitSlotsSchema.optional(),
 })
 
 /** The zod schema of a whole station file (shape only; cross-references are checked by {@link parseStationFile}). */
@@ -203,7 +252,9 @@ export type BeatSpec = StationSpec['beats'][number]
 export type CompoundSpec = BeatSpec['compounds'][number]
 export type StreetRangeSpec = CompoundSpec['streets'][number]
 export type AccountSpec = StationSpec['accounts'][number]
+export type DutyExceptionSpec = OfficerSpec['exceptions'][number]
 export type DutyDeskSpec = StationSpec['dutyDesk']
+export type PermitSlotsSpec = NonNullable<StationSpec['permitSlots']>
 
 /** Applies to issues no schema gave its own message (shapes of maps and lists, unknown fields). */
 function fallbackMessage(issue: z.core.$ZodRawIssue): string | undefined {
@@ -298,6 +349,7 @@ function crossCheck(data: unknown): RawProblem[] {
       const b = scalar(officer, 'badge')
       badges.add(b, at('officers', o, 'badge'))
       if (b !== undefined && !ownBadges.includes(b)) ownBadges.push(b)
+      checkExceptionOverlap(problems, officer, at('officers', o, 'exceptions'))
     }
     const known = `the badge of one of station ${code}'s officers (${ownBadges.join(', ') || 'none listed'})`
     const checkBadge = (value: string | undefined, path: PathSegment[], role: string): void => {
@@ -374,6 +426,25 @@ function crossCheck(data: unknown): RawProblem[] {
     }
   }
   return problems
+}
+
+/** Two exceptions of one officer may not cover the same time: which one applies would be a guess. */
+function checkExceptionOverlap(problems: RawProblem[], officer: Record<string, unknown>, at: PathSegment[]) {
+  const seen: Array<{ start: number; end: number; index: number }> = []
+  for (const [e, exception] of entries(officer, 'exceptions')) {
+    const start = wallTime(exception.from, 'start')
+    const end = wallTime(exception.to, 'end')
+    if (start === null || end === null || end <= start) continue
+    const other = seen.find((s) => s.start < end && start < s.end)
+    if (other) {
+      problems.push({
+        path: [...at, e],
+        message: `overlaps exception ${other.index + 1} of this officer; expected exceptions that do not share any time`,
+        seeAlso: [...at, other.index],
+      })
+    }
+    seen.push({ start, end, index: e })
+  }
 }
 
 function formatPath(path: readonly PathSegment[]): string {

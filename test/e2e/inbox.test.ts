@@ -238,15 +238,16 @@ describe('officer inbox in Chromium, with a resident on the web chat', () => {
     // 李明 still has the case open (it is on his beat): the resolution reaches him live too.
     await byTestId(conversation, 'reopen').waitFor({ state: 'visible', timeout: LIVE_MS })
 
-    // The resident saw the acknowledgement, the reply and both status updates, and never the note,
-    // neither live nor in the history a fresh load of the page fetches.
+    // The resident saw the acknowledgement, the reply, both status updates and the question to
+    // rate the help, and never the note, neither live nor in the history a fresh load fetches.
     await screenshot(resident, 'chat-after-resolve')
     for (const reloaded of [false, true]) {
       if (reloaded) {
         await resident.reload()
         await byTestId(resident, 'message-input').waitFor({ state: 'visible' })
       }
-      await expect.poll(() => messages(resident, 'outbound').count()).toBe(4)
+      await expect.poll(() => messages(resident, 'outbound').count()).toBe(5)
+      expect(await resident.locator('body').textContent()).toContain('直接回复数字 1 到 5')
       expect(await resident.locator('body').textContent()).not.toContain(NOTE)
     }
     const noteRows = await stack.ctx.database.db

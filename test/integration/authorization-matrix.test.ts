@@ -141,6 +141,7 @@ for (const engine of testEngines()) {
       deskCaseId: '',
       failedMessageId: '',
       cannedId: '',
+      homeWatchCaseId: '',
     }
     const answers: Array<{ route: string; role: Role; status: number }> = []
 
@@ -162,6 +163,329 @@ for (const engine of testEngines()) {
         body: '临时回复',
         language: 'zh',
       })
+    /** Zhou (330109) has no cases; each probe takes a day of its own so no two exceptions overlap. */
+    const zhou = seedIds.officer('330109')
+    let rosterDay = 0
+    const freshDay = () => new Date(Date.UTC(2030, 0, 1 + ++rosterDay)).toISOString().slice(0, 10)
+    const freshException = async () => {
+      const id = `dx-matrix-${++rosterDay}`
+      const startsAt = new Date(Date.UTC(2030, 0, 1 + rosterDay))
+      await db()
+        .insertInto('duty_exceptions')
+        .values({
+          id,
+          station_id: seedIds.station('CQ'),
+          officer_id: zhou,
+          kind: 'training',
+          on_duty: false,
+          starts_at: startsAt,
+          ends_at: new Date(startsAt.getTime() + 3_600_000),
+        })
+        .execute()
+      return id
+    }
+
+    /** A home watch of the resident of Li's case, in Li's beat (it runs beside their open case). */
+    let homeWatches = 0
+    const freshHomeWatch = async () => {
+      const owner = await db()
+        .selectFrom('cases')
+        .select(['resident_id', 'identity_id'])
+        .where('id', '=', fx.lisCaseId)
+        .executeTakeFirstOrThrow()
+      const made = await stack.ctx.serviceRequests.submit({
+        residentId: owner.resident_id,
+        identityId: owner.identity_id,
+        stationId: seedIds.station('CQ'),
+        completed: {
+          form: 'home-watch',
+          submissionId: `matrix-home-watch-${++homeWatches}`,
+          language: 'zh',
+          answers: {
+            address: '柳营巷12号',
+            awayFrom: '2026-11-25',
+            backOn: '2026-11-28',
+            contactName: '王芳',
+            contactPhone: '13912345678',
+            keyHolderOrCamera: true,
+            notes: null,
+          },
+        },
+      })
+      return made.caseId
+    }
+
+    /** A rental registration by the resident of Li's case, of a flat in Li's beat: fresh, or one shared by reads. */
+    let rentals = 0
+    const freshRental = async () => {
+      const owner = await db()
+        .selectFrom('cases')
+        .select(['resident_id', 'identity_id'])
+        .where('id', '=', fx.lisCaseId)
+        .executeTakeFirstOrThrow()
+      const made = await stack.ctx.serviceRequests.submit({
+        residentId: owner.resident_id,
+        identityId: owner.identity_id,
+        stationId: seedIds.station('CQ'),
+        completed: {
+          form: 'rental-registration',
+          submissionId: `matrix-rental-${++rentals}`,
+          language: 'zh',
+          answers: {
+            compound: { id: seedIds.compound('CQ', '长寿桥小区'), name: '长寿桥小区' },
+            building: '3幢',
+            unit: '2单元501',
+            tenantName: '张伟',
+            phone: '13912345678',
+            moveIn: '2026-11-20',
+            leaseEnd: '2027-11-19',
+            idNumber: { kind: 'mainland', number: '330102199001011234' },
+            nationality: null,
+          },
+        },
+      })
+      return made.caseId
+    }
+    let sharedRental = ''
+    const lisRental = async () => {
+      sharedRental ||= await freshRental()
+      return sharedRental
+    }
+
+    /**
+     * A station-wide broadcast by Li (the 'beat' officer), waiting for approval: every
+     * probe that changes one gets its own. It reaches a group of the station's account.
+     */
+    let broadcasts = 0
+    const freshBroadcast = async () => {
+      const li = seedIds.officer('330104')
+      const made = await stack.ctx.broadcasts.compose.create(
+        { id: li, role: 'officer', stationId: seedIds.station('CQ'), beatIds: [] },
+        {
+          title: `矩阵广播${++broadcasts}`,
+          text: { zh: '请注意防范电信诈骗。' },
+          category: 'anti_fraud',
+          targets: { station: true, groups: [{ accountId: 'cq-station', name: '长寿桥小区业主群' }] },
+        },
+      )
+      return made.id
+    }
+    /** A broadcast to one group of Changqing: other stations' officers cannot target it (400). */
+    const groupDraft = {
+      title: '矩阵群通知',
+      text: { zh: '小区明日停水。' },
+      category: 'other',
+      targets: { groups: [{ accountId: 'cq-station', name: '流水苑邻里群' }] },
+    }
+    /** Officers and supervisors compose broadcasts; admins do not. */
+    const broadcasters = (outcome: Outcome): Expectations => ({
+      ...signedIn(outcome),
+      admin: 403,
+    })
+    /** Approval: supervisors of the broadcast's station only (roles are checked before the record). */
+    const approvers = (outcome: Outcome): Expectations => ({
+      none: 401,
+      beat: 403,
+      otherBeat: 403,
+      supervisor: outcome,
+      admin: 403,
+      otherStation: 403,
+      otherStationSupervisor: 404,
+    })
+
+    /** A mediation asked for by chat by the resident of Li's case, in Li's beat (it runs beside their case). */
+    let mediations = 0
+    let mediationCaseId = ''
+    const freshMediation = async () => {
+      const owner = await db()
+        .selectFrom('cases')
+        .select(['resident_id', 'identity_id'])
+        .where('id', '=', fx.lisCaseId)
+        .executeTakeFirstOrThrow()
+      const made = await stack.ctx.serviceRequests.submit({
+        residentId: owner.resident_id,
+        identityId: owner.identity_id,
+        stationId: seedIds.station('CQ'),
+        completed: {
+          form: 'mediation',
+          submissionId: `matrix-mediation-${++mediations}`,
+          language: 'zh',
+          answers: {
+            otherParty: '楼上邻居',
+            otherPartyPhone: null,
+            subject: '楼上漏水',
+            preferredTimes: null,
+          },
+        },
+      })
+      return made.caseId
+    }
+    const mediationRequestId = async () =>
+      (
+        await db()
+          .selectFrom('mediations')
+          .select('request_id')
+          .where('case_id', '=', mediationCaseId)
+          .executeTakeFirstOrThrow()
+      ).request_id
+    /** A party, or a session, of the fixture's mediation, for a probe to remove or call off. */
+    const freshParty = async () => {
+      const id = `mp-matrix-${++mediations}`
+      await db()
+        .insertInto('mediation_parties')
+        .values({ id, request_id: await mediationRequestId(), name: '矩阵当事人', role: 'other' })
+        .execute()
+      return id
+    }
+    const freshSession = async () => {
+      const id = `ms-matrix-${++mediations}`
+      await db()
+        .insertInto('mediation_sessions')
+        .values({
+          id,
+          request_id: await mediationRequestId(),
+          starts_at: new Date('2030-01-01T02:00:00Z'),
+          place: '长寿桥社区警务室',
+          created_by: seedIds.officer('330104'),
+        })
+        .execute()
+      return id
+    }
+    /** An open dispute case of Li's, with a resident of its own (one open case each). */
+    const freshDispute = async () => {
+      const n = ++mediations
+      const li = seedIds.officer('330104')
+      await db()
+        .insertInto('residents')
+        .values({ id: `rs-matrix-dispute-${n}`, code: `MXD${n}`, language: 'zh' })
+        .execute()
+      await db()
+        .insertInto('channel_identities')
+        .values({
+          id: `ci-matrix-dispute-${n}`,
+          resident_id: `rs-matrix-dispute-${n}`,
+          channel: 'web',
+          account_id: 'web-cq',
+          contact_ref: `matrix-dispute-${n}`,
+        })
+        .execute()
+      const id = `cs-matrix-dispute-${n}`
+      await db()
+        .insertInto('cases')
+        .values({
+          id,
+          number: `CQ-2026-MX${n}`,
+          station_id: seedIds.station('CQ'),
+          resident_id: `rs-matrix-dispute-${n}`,
+          identity_id: `ci-matrix-dispute-${n}`,
+          beat_id: seedIds.beat('CQ-01'),
+          category: 'dispute',
+          priority: 'normal',
+          status: 'assigned',
+          assignee_officer_id: li,
+          queue: `officer-${li}`,
+        })
+        .execute()
+      return id
+    }
+    /**
+     * The dispute (or open mediation) a probe acts on: a new one only once a
+     * probe has used the last up, so refused callers and CSRF probes add no
+     * cases to Li's lists.
+     */
+    let unconverted = ''
+    const disputeToConvert = async () => {
+      const used =
+        unconverted === '' ||
+        (await db()
+          .selectFrom('service_requests')
+          .select('id')
+          .where('case_id', '=', unconverted)
+          .executeTakeFirst()) !== undefined
+      if (used) unconverted = await freshDispute()
+      return unconverted
+    }
+    let unconcluded = ''
+    const mediationToConclude = async () => {
+      const state =
+        unconcluded === ''
+          ? null
+          : (
+              await db()
+                .selectFrom('mediations')
+                .select('state')
+                .where('case_id', '=', unconcluded)
+                .executeTakeFirst()
+            )?.state
+      if (state !== 'open') unconcluded = await freshMediation()
+      return unconcluded
+    }
+
+    /** A slot of Changqing of its own (far ahead), and a residence-permit booking in it by a resident of Li's beat. */
+    let permits = 0
+    const freshPermitSlot = async () => {
+      const n = ++permits
+      const id = `ps-matrix-${n}`
+      const startsAt = new Date(Date.UTC(2030, 5, 1, n))
+      await db()
+        .insertInto('permit_slots')
+        .values({
+          id,
+          station_id: seedIds.station('CQ'),
+          starts_at: startsAt,
+          ends_at: new Date(startsAt.getTime() + 1_800_000),
+          capacity: 1,
+          source: 'api',
+          updated_at: new Date(),
+        })
+        .execute()
+      return id
+    }
+    const freshPermit = async () => {
+      const slotId = await freshPermitSlot()
+      const n = permits
+      await db()
+        .insertInto('residents')
+        .values({
+          id: `rs-matrix-permit-${n}`,
+          code: `MXP${n}`,
+          language: 'zh',
+          beat_id: seedIds.beat('CQ-01'),
+          compound_id: seedIds.compound('CQ', '长寿桥小区'),
+        })
+        .execute()
+      await db()
+        .insertInto('channel_identities')
+        .values({
+          id: `ci-matrix-permit-${n}`,
+          resident_id: `rs-matrix-permit-${n}`,
+          channel: 'web',
+          account_id: 'web-cq',
+          contact_ref: `matrix-permit-${n}`,
+        })
+        .execute()
+      const made = await stack.ctx.serviceRequests.submit({
+        residentId: `rs-matrix-permit-${n}`,
+        identityId: `ci-matrix-permit-${n}`,
+        stationId: seedIds.station('CQ'),
+        completed: {
+          form: 'residence-permit',
+          submissionId: `matrix-permit-${n}`,
+          language: 'zh',
+          answers: {
+            name: '吴刚',
+            phone: '13912345678',
+            slot: { id: slotId, label: { zh: '2030年6月1日', en: '1 Jun 2030' } },
+          },
+        },
+      })
+      return { caseId: made.caseId, slotId }
+    }
+    let permitFixture: { caseId: string; slotId: string } | null = null
+    const sharedPermit = async () => {
+      permitFixture ??= await freshPermit()
+      return permitFixture
+    }
 
     /** The matrix: one row per route, each with one or more probes. */
     const matrix: Record<string, Probe[]> = {
@@ -345,6 +669,409 @@ for (const engine of testEngines()) {
       'GET /api/audit': [
         { label: 'audit log', target: () => ({ url: '/api/audit' }), expect: editors('ok') },
       ],
+      'GET /api/reports': [
+        { label: 'last week per officer', target: () => ({ url: '/api/reports' }), expect: editors('ok') },
+        {
+          label: 'from after to',
+          target: () => ({ url: '/api/reports?from=2026-11-24&to=2026-11-20' }),
+          expect: editors('invalid'),
+        },
+      ],
+      'GET /api/reports.csv': [
+        { label: 'per beat', target: () => ({ url: '/api/reports.csv?by=beat' }), expect: editors('ok') },
+      ],
+      'GET /api/roster': [
+        { label: 'roster', target: () => ({ url: '/api/roster' }), expect: signedIn('ok') },
+      ],
+      'PUT /api/roster/officers/:id/duty': [
+        {
+          label: "Zhou's pattern",
+          target: () => ({
+            url: `/api/roster/officers/${zhou}/duty`,
+            body: { duty: ['tue-sat 08:30-17:30'] },
+          }),
+          expect: editorsOfRecord('ok'),
+        },
+      ],
+      'POST /api/roster/officers/:id/exceptions': [
+        {
+          label: 'training for Zhou',
+          target: () => {
+            const day = freshDay()
+            return {
+              url: `/api/roster/officers/${zhou}/exceptions`,
+              body: { kind: 'training', startsAt: day, endsAt: day },
+            }
+          },
+          expect: editorsOfRecord('ok'),
+        },
+        {
+          label: 'an unknown kind',
+          target: () => ({
+            url: `/api/roster/officers/${zhou}/exceptions`,
+            body: { kind: 'holiday', startsAt: '2030-06-01', endsAt: '2030-06-02' },
+          }),
+          expect: { ...editorsOfRecord('invalid'), otherStationSupervisor: 'invalid' },
+        },
+      ],
+      'DELETE /api/roster/exceptions/:id': [
+        {
+          label: "Zhou's training",
+          target: async () => ({ url: `/api/roster/exceptions/${await freshException()}` }),
+          expect: editorsOfRecord('ok'),
+        },
+      ],
+      'GET /api/cases/:id/home-watch': [
+        {
+          label: "Li's home watch",
+          target: () => ({ url: `/api/cases/${fx.homeWatchCaseId}/home-watch` }),
+          expect: lisCase('ok'),
+        },
+        {
+          label: 'a case that is no home watch',
+          target: () => ({ url: `/api/cases/${fx.lisCaseId}/home-watch` }),
+          expect: signedIn(404),
+        },
+      ],
+      'POST /api/cases/:id/home-watch/checks': [
+        {
+          label: "a check of Li's home watch",
+          target: () => ({
+            url: `/api/cases/${fx.homeWatchCaseId}/home-watch/checks`,
+            body: { note: '门窗完好' },
+          }),
+          expect: lisCase('ok'),
+        },
+        {
+          label: 'something to look at, without saying what',
+          target: () => ({
+            url: `/api/cases/${fx.homeWatchCaseId}/home-watch/checks`,
+            body: { result: 'attention' },
+          }),
+          expect: signedIn('invalid'),
+        },
+      ],
+      'POST /api/cases/:id/home-watch/end': [
+        {
+          label: "a home watch of Li's, fresh for each probe",
+          target: async () => ({ url: `/api/cases/${await freshHomeWatch()}/home-watch/end` }),
+          expect: lisCase('ok'),
+        },
+      ],
+      'GET /api/permit-slots': [
+        { label: 'the next two weeks', target: () => ({ url: '/api/permit-slots' }), expect: signedIn('ok') },
+        {
+          label: 'to before from',
+          target: () => ({ url: '/api/permit-slots?from=2026-12-02&to=2026-12-01' }),
+          expect: signedIn('invalid'),
+        },
+      ],
+      'POST /api/permit-slots': [
+        {
+          label: 'a Tuesday morning slot',
+          target: () => ({
+            url: '/api/permit-slots',
+            body: { startsAt: '2026-12-01T08:00', minutes: 30, capacity: 2 },
+          }),
+          expect: editors('ok'),
+        },
+        {
+          label: 'a slot of no length',
+          target: () => ({
+            url: '/api/permit-slots',
+            body: { startsAt: '2026-12-01T08:00', minutes: 0, capacity: 2 },
+          }),
+          expect: editors('invalid'),
+        },
+      ],
+      'DELETE /api/permit-slots/:id': [
+        {
+          label: 'a free Changqing slot, fresh for each probe',
+          target: async () => ({ url: `/api/permit-slots/${await freshPermitSlot()}` }),
+          expect: editorsOfRecord('ok'),
+        },
+        {
+          label: 'a slot someone is booked in',
+          target: async () => ({ url: `/api/permit-slots/${(await sharedPermit()).slotId}` }),
+          expect: editorsOfRecord('conflict'),
+        },
+      ],
+      'GET /api/permit-appointments': [
+        { label: 'today', target: () => ({ url: '/api/permit-appointments' }), expect: caseReaders() },
+      ],
+      'GET /api/cases/:id/permit': [
+        {
+          label: "an appointment in Li's beat",
+          target: async () => ({ url: `/api/cases/${(await sharedPermit()).caseId}/permit` }),
+          expect: lisCase('ok'),
+        },
+        {
+          label: 'a case that is no appointment',
+          target: () => ({ url: `/api/cases/${fx.lisCaseId}/permit` }),
+          expect: signedIn(404),
+        },
+      ],
+      'POST /api/cases/:id/permit/attendance': [
+        {
+          label: "an appointment in Li's beat, fresh for each probe",
+          target: async () => ({
+            url: `/api/cases/${(await freshPermit()).caseId}/permit/attendance`,
+            body: { outcome: 'attended' },
+          }),
+          expect: lisCase('ok'),
+        },
+        {
+          label: 'neither came nor did not come',
+          target: async () => ({
+            url: `/api/cases/${(await sharedPermit()).caseId}/permit/attendance`,
+            body: { outcome: 'maybe' },
+          }),
+          expect: signedIn('invalid'),
+        },
+      ],
+      'GET /api/broadcasts/targets': [
+        { label: 'targets', target: () => ({ url: '/api/broadcasts/targets' }), expect: broadcasters('ok') },
+      ],
+      'POST /api/broadcasts/preview': [
+        {
+          label: 'own station, station-wide',
+          target: () => ({
+            url: '/api/broadcasts/preview',
+            body: { category: 'weather', targets: { station: true } },
+          }),
+          expect: broadcasters('ok'),
+        },
+        {
+          label: 'no targets',
+          target: () => ({ url: '/api/broadcasts/preview', body: { category: 'weather', targets: {} } }),
+          expect: broadcasters('invalid'),
+        },
+      ],
+      'POST /api/broadcasts': [
+        {
+          label: 'a Changqing group',
+          target: () => ({ url: '/api/broadcasts', body: groupDraft }),
+          expect: { ...broadcasters('ok'), otherStation: 'invalid', otherStationSupervisor: 'invalid' },
+        },
+      ],
+      'GET /api/broadcasts': [
+        { label: 'list', target: () => ({ url: '/api/broadcasts' }), expect: broadcasters('ok') },
+      ],
+      'GET /api/broadcasts/:id': [
+        {
+          label: "Li's broadcast",
+          target: async () => ({ url: `/api/broadcasts/${await freshBroadcast()}` }),
+          expect: { ...lisCase('ok'), otherBeat: 'ok' },
+        },
+        {
+          label: 'unknown id',
+          target: () => ({ url: '/api/broadcasts/no-such-broadcast' }),
+          expect: broadcasters(404),
+        },
+      ],
+      'GET /api/broadcasts/:id/report': [
+        {
+          label: "Li's broadcast",
+          target: async () => ({ url: `/api/broadcasts/${await freshBroadcast()}/report` }),
+          expect: lisCase('ok'),
+        },
+      ],
+      'POST /api/broadcasts/:id/approve': [
+        {
+          label: "Li's station-wide broadcast",
+          target: async () => ({ url: `/api/broadcasts/${await freshBroadcast()}/approve`, body: {} }),
+          expect: approvers('ok'),
+        },
+      ],
+      'POST /api/broadcasts/:id/reject': [
+        {
+          label: "Li's station-wide broadcast",
+          target: async () => ({
+            url: `/api/broadcasts/${await freshBroadcast()}/reject`,
+            body: { note: '再改改' },
+          }),
+          expect: approvers('ok'),
+        },
+      ],
+      'POST /api/broadcasts/:id/pause': [
+        {
+          // Waiting for approval, so not sending: getting as far as the state check proves the caller was let in.
+          label: "Li's waiting broadcast",
+          target: async () => ({ url: `/api/broadcasts/${await freshBroadcast()}/pause` }),
+          expect: lisCase('conflict'),
+        },
+      ],
+      'POST /api/broadcasts/:id/resume': [
+        {
+          label: "Li's waiting broadcast",
+          target: async () => ({ url: `/api/broadcasts/${await freshBroadcast()}/resume` }),
+          expect: lisCase('conflict'),
+        },
+      ],
+      'POST /api/broadcasts/:id/cancel': [
+        {
+          label: "Li's waiting broadcast",
+          target: async () => ({ url: `/api/broadcasts/${await freshBroadcast()}/cancel` }),
+          expect: lisCase('ok'),
+        },
+      ],
+      'POST /api/broadcasts/:id/resend-unconfirmed': [
+        {
+          label: "Li's waiting broadcast",
+          target: async () => ({ url: `/api/broadcasts/${await freshBroadcast()}/resend-unconfirmed` }),
+          expect: lisCase('conflict'),
+        },
+      ],
+      'GET /api/cases/:id/mediation': [
+        {
+          label: "Li's mediation",
+          target: () => ({ url: `/api/cases/${mediationCaseId}/mediation` }),
+          expect: lisCase('ok'),
+        },
+        {
+          label: 'a case that is no mediation',
+          target: () => ({ url: `/api/cases/${fx.lisCaseId}/mediation` }),
+          expect: signedIn(404),
+        },
+      ],
+      'POST /api/cases/:id/mediation': [
+        {
+          label: "a dispute of Li's, fresh once one is turned",
+          target: async () => ({
+            url: `/api/cases/${await disputeToConvert()}/mediation`,
+            body: { version: 1, subject: '邻里纠纷' },
+          }),
+          expect: lisCase('ok'),
+        },
+        {
+          label: 'without a subject',
+          target: () => ({ url: `/api/cases/${fx.lisCaseId}/mediation`, body: { version: 1 } }),
+          expect: signedIn('invalid'),
+        },
+      ],
+      'POST /api/cases/:id/mediation/parties': [
+        {
+          label: "a party to Li's mediation",
+          target: () => ({
+            url: `/api/cases/${mediationCaseId}/mediation/parties`,
+            body: { role: 'other', name: '矩阵当事人' },
+          }),
+          expect: lisCase('ok'),
+        },
+      ],
+      'DELETE /api/cases/:id/mediation/parties/:partyId': [
+        {
+          label: "a party of Li's mediation, fresh for each probe",
+          target: async () => ({
+            url: `/api/cases/${mediationCaseId}/mediation/parties/${await freshParty()}`,
+          }),
+          expect: lisCase('ok'),
+        },
+      ],
+      'PUT /api/cases/:id/mediation/mediator': [
+        {
+          label: "nobody named, on Li's mediation",
+          target: () => ({ url: `/api/cases/${mediationCaseId}/mediation/mediator`, body: { none: true } }),
+          expect: lisCase('ok'),
+        },
+      ],
+      'POST /api/cases/:id/mediation/sessions': [
+        {
+          label: "a session of Li's mediation",
+          target: () => ({
+            url: `/api/cases/${mediationCaseId}/mediation/sessions`,
+            body: { at: '2026-12-10T10:00', place: '长寿桥社区警务室' },
+          }),
+          expect: lisCase('ok'),
+        },
+      ],
+      'POST /api/cases/:id/mediation/sessions/:sessionId/cancel': [
+        {
+          label: "a session of Li's mediation, fresh for each probe",
+          target: async () => ({
+            url: `/api/cases/${mediationCaseId}/mediation/sessions/${await freshSession()}/cancel`,
+          }),
+          expect: lisCase('ok'),
+        },
+      ],
+      'POST /api/cases/:id/mediation/outcome': [
+        {
+          label: "a mediation of Li's, fresh once one is concluded",
+          target: async () => ({
+            url: `/api/cases/${await mediationToConclude()}/mediation/outcome`,
+            body: { result: 'not_settled', nextStep: 'court' },
+          }),
+          expect: lisCase('ok'),
+        },
+      ],
+      'POST /api/cases/:id/mediation/follow-up': [
+        {
+          // Not settled yet: getting as far as the state check proves the caller was let in.
+          label: "Li's open mediation",
+          target: () => ({
+            url: `/api/cases/${mediationCaseId}/mediation/follow-up`,
+            body: { result: 'kept' },
+          }),
+          expect: lisCase('conflict'),
+        },
+      ],
+      'GET /api/cases/:id/rental': [
+        {
+          label: "Li's rental registration",
+          target: async () => ({ url: `/api/cases/${await lisRental()}/rental` }),
+          expect: lisCase('ok'),
+        },
+        {
+          label: 'a case that is no rental registration',
+          target: () => ({ url: `/api/cases/${fx.lisCaseId}/rental` }),
+          expect: signedIn(404),
+        },
+      ],
+      'POST /api/cases/:id/rental/review': [
+        {
+          label: 'verified, on a fresh registration each probe',
+          target: async () => ({
+            url: `/api/cases/${await freshRental()}/rental/review`,
+            body: { decision: 'verified' },
+          }),
+          expect: lisCase('ok'),
+        },
+        {
+          label: 'a correction without the fields to correct',
+          target: async () => ({
+            url: `/api/cases/${await lisRental()}/rental/review`,
+            body: { decision: 'needs-correction', reason: '证件号码不对' },
+          }),
+          expect: signedIn('invalid'),
+        },
+      ],
+      'POST /api/cases/:id/rental/inspection': [
+        {
+          label: "a visit to Li's registered flat",
+          target: async () => ({
+            url: `/api/cases/${await lisRental()}/rental/inspection`,
+            body: { at: '2030-01-08T14:00' },
+          }),
+          expect: lisCase('ok'),
+        },
+      ],
+      'POST /api/cases/:id/rental/tenancy': [
+        {
+          label: 'moved out, on a fresh registration each probe',
+          target: async () => ({
+            url: `/api/cases/${await freshRental()}/rental/tenancy`,
+            body: { answer: 'moved-out' },
+          }),
+          expect: lisCase('ok'),
+        },
+      ],
+      'POST /api/cases/:id/rental/reveal': [
+        {
+          label: "the tenant's ID number of Li's registration",
+          target: async () => ({ url: `/api/cases/${await lisRental()}/rental/reveal` }),
+          expect: lisCase('ok'),
+        },
+      ],
       'GET /api/stream': [
         {
           label: 'live stream',
@@ -466,6 +1193,14 @@ for (const engine of testEngines()) {
       expect(desk.assignee_officer_id).toBeNull()
       expect(desk.beat_id).toBeNull()
       fx.deskCaseId = desk.id
+      fx.homeWatchCaseId = await freshHomeWatch()
+      mediationCaseId = await freshMediation()
+      const homeWatch = await db()
+        .selectFrom('cases')
+        .select('assignee_officer_id')
+        .where('id', '=', fx.homeWatchCaseId)
+        .executeTakeFirstOrThrow()
+      expect(homeWatch.assignee_officer_id).toBe(seedIds.officer('330104'))
 
       // The acknowledgement of Li's case, once sent, stands in for a reply whose channel went away.
       const ack = await waitFor(
@@ -568,12 +1303,18 @@ for (const engine of testEngines()) {
     })
 
     it('lists only the cases each role may see', async () => {
-      const listed = async (role: Role) =>
-        (
-          (await send(role, 'GET', { url: '/api/cases?queue=all&limit=100' })).body.cases as Array<{
-            id: string
-          }>
-        ).map((c) => c.id)
+      // Every page: the probes above open more cases than one page holds.
+      const listed = async (role: Role) => {
+        const ids: string[] = []
+        let cursor: string | null = null
+        do {
+          const after: string = cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''
+          const page = (await send(role, 'GET', { url: `/api/cases?queue=all&limit=100${after}` })).body
+          ids.push(...(page.cases as Array<{ id: string }>).map((c) => c.id))
+          cursor = page.nextCursor ?? null
+        } while (cursor)
+        return ids
+      }
       expect(await listed('beat')).toEqual(expect.arrayContaining([fx.lisCaseId, fx.deskCaseId]))
       expect(await listed('supervisor')).toEqual(expect.arrayContaining([fx.lisCaseId, fx.deskCaseId]))
       const otherBeat = await listed('otherBeat')

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { handleInboundBatch, type InboundOutcome } from '../../src/app/handle-inbound.ts'
 import type { InboundEvent } from '../../src/domain/types.ts'
 import { PermanentError } from '../../src/errors.ts'
+import { seedIds } from '../../src/store/seed.ts'
 import { testEngines } from '../helpers/db.ts'
 import { ON_DUTY, startTestStack, type TestStack } from '../helpers/stack.ts'
 
@@ -86,10 +87,19 @@ for (const engine of testEngines()) {
 
       const kase = await db()
         .selectFrom('cases')
-        .select(['version', 'last_message_at', 'status'])
+        .select(['version', 'last_message_at', 'status', 'resolution_due_at'])
         .where('id', '=', first!.caseId)
         .executeTakeFirstOrThrow()
       expect(kase.status).toBe('assigned')
+      expect(kase.resolution_due_at).toBeInstanceOf(Date)
+      // Its deadlines follow it from the start: a reminder before the first-response deadline, an escalation at it.
+      const timers = await db()
+        .selectFrom('case_timers')
+        .select(['kind', 'state'])
+        .where('case_id', '=', first!.caseId)
+        .execute()
+      expect(timers.map((t) => t.kind).sort()).toEqual(['escalation', 'reminder'])
+      expect(timers.every((t) => t.state === 'scheduled')).toBe(true)
       const events = await db()
         .selectFrom('inbound_events')
         .select(['id', 'status', 'payload'])
@@ -131,6 +141,84 @@ for (const engine of testEngines()) {
         .where((eb) => eb.or([eb('id', '=', id), eb('in_reply_to', '=', id)]))
         .execute()
       expect(messages.map((m) => m.direction).sort()).toEqual(['inbound', 'outbound'])
+    })
+
+    it('reopens a case resolved within the week with the same officer, and opens a new one after that', async () => {
+      const zhou = `wx-${randomUUID()}`
+      const first = routed(
+        (
+          await handleInboundBatch(stack.ctx.inboundDeps, [
+            await stored(zhou, '我住柳营巷5号，门口总有人乱停车'),
+          ])
+        )[0]!,
+      )
+      const resolveAt = async (caseId: string, daysAgo: number) => {
+        await db()
+          .updateTable('cases')
+          .set({
+            status: 'resolved',
+            resolved_at: new Date(stack.clock.now().getTime() - daysAgo * 86_400_000),
+          })
+          .where('id', '=', caseId)
+          .execute()
+      }
+      await resolveAt(first.caseId, 2)
+      const again = routed(
+        (await handleInboundBatch(stack.ctx.inboundDeps, [await stored(zhou, '又停在门口了')]))[0]!,
+      )
+      expect(again).toMatchObject({ caseId: first.caseId, newCase: false })
+      const row = await db()
+        .selectFrom('cases')
+        .select(['status', 'resolved_at', 'assignee_officer_id', 'queue'])
+        .where('id', '=', first.caseId)
+        .executeTakeFirstOrThrow()
+      expect(row).toMatchObject({ status: 'in_progress', resolved_at: null })
+      expect(row.queue).toBe(`officer-${row.assignee_officer_id}`)
+      const told = await db()
+        .selectFrom('messages')
+        .select('text')
+        .where('case_id', '=', first.caseId)
+        .where('direction', '=', 'outbound')
+        .orderBy('created_at', 'desc')
+        .executeTakeFirstOrThrow()
+      expect(told.text).toContain(`${first.caseNumber} 已重新打开`)
+
+      await resolveAt(first.caseId, 8)
+      const later = routed(
+        (await handleInboundBatch(stack.ctx.inboundDeps, [await stored(zhou, '现在又有车停着')]))[0]!,
+      )
+      expect(later.newCase).toBe(true)
+      expect(later.caseId).not.toBe(first.caseId)
+    })
+
+    it("routes a new case to the beat's backup while its officer is on leave", async () => {
+      const li = seedIds.officer('330104')
+      const now = stack.clock.now()
+      const leave = randomUUID()
+      await db()
+        .insertInto('duty_exceptions')
+        .values({
+          id: leave,
+          station_id: seedIds.station('CQ'),
+          officer_id: li,
+          kind: 'leave',
+          on_duty: false,
+          starts_at: new Date(now.getTime() - 3_600_000),
+          ends_at: new Date(now.getTime() + 86_400_000),
+        })
+        .execute()
+      stack.ctx.directory.invalidate()
+      try {
+        const [outcome] = await handleInboundBatch(stack.ctx.inboundDeps, [
+          await stored(`wx-${randomUUID()}`, '我住柳营巷9号，楼下烧烤油烟太大'),
+        ])
+        const queue = routed(outcome!).queue
+        expect(queue).toMatch(/^officer-/)
+        expect(queue).not.toBe(`officer-${li}`)
+      } finally {
+        await db().deleteFrom('duty_exceptions').where('id', '=', leave).execute()
+        stack.ctx.directory.invalidate()
+      }
     })
 
     it('numbers the cases of concurrent batches without repeating a number', async () => {

@@ -420,7 +420,6 @@ for (const engine of testEngines()) {
       })
 
       it('finds the existing resident on a later message and takes the channel language', async () => {
-        const store = createInboundStore(db)
         const contact = randomUUID()
         const first = await resolve(eventFrom(contact))
         const again = await resolve(eventFrom(contact, { language: 'en' }))

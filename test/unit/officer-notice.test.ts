@@ -39,6 +39,10 @@ describe('officerNoticeText', () => {
       'noise',
       'lost_property',
       'consultation',
+      'home_watch',
+      'rental_registration',
+      'residence_permit',
+      'mediation',
     ]
     for (const category of categories) {
       const label = CATEGORY_LABELS_ZH[category]

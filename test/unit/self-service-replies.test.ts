@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { BROADCAST_CATEGORIES, categoryName } from '../../src/domain/broadcast-categories.ts'
 import { MENU } from '../../src/domain/commands.ts'
+import { availableServices } from '../../src/domain/forms/registry.ts'
 import { type CaseStatusLine, selfServiceReplies } from '../../src/domain/self-service-replies.ts'
 import type { Language } from '../../src/domain/types.ts'
 
@@ -10,10 +11,12 @@ const LANGUAGES: Language[] = ['zh', 'en']
 describe.each(LANGUAGES)('self-service replies (%s)', (language) => {
   const say = selfServiceReplies(language)
 
-  it('the menu numbers every item and names 110', () => {
+  it('the menu numbers every item, then the services a resident can request, and names 110', () => {
     const menu = say.menu()
-    for (let i = 1; i <= MENU.length; i++) expect(menu).toMatch(new RegExp(`^${i} `, 'm'))
-    expect(menu).not.toMatch(new RegExp(`^${MENU.length + 1} `, 'm'))
+    const size = MENU.length + availableServices().length
+    for (let i = 1; i <= size; i++) expect(menu).toMatch(new RegExp(`^${i} `, 'm'))
+    expect(menu).not.toMatch(new RegExp(`^${size + 1} `, 'm'))
+    for (const service of availableServices()) expect(menu).toContain(service.menu[language])
     expect(menu).toContain('110')
   })
 

@@ -14,6 +14,8 @@ export interface CaseCommandDeps {
   dispatcher: Dispatcher
   clock: Clock
   newId: () => string
+  /** Called after the commit of a command that changed the case (deadlines and after-care follow it). */
+  afterChange?: (caseId: string) => Promise<void>
 }
 
 export type AssignTarget = { officerId: string } | { desk: true }
@@ -96,6 +98,7 @@ export function createCaseCommands(deps: CaseCommandDeps) {
         beatId: after.beatId,
         ...(effects.event.messageId ? { messageId: effects.event.messageId } : {}),
       })
+      await deps.afterChange?.(caseId)
     }
     return result
   }
@@ -200,7 +203,12 @@ export function createCaseCommands(deps: CaseCommandDeps) {
       return id
     },
 
-    async assign(actor: Actor, caseId: string, input: { version: number; target: AssignTarget }) {
+    /** `reason` is recorded in the audit trail when the system moves a case (e.g. its officer went on leave). */
+    async assign(
+      actor: Actor,
+      caseId: string,
+      input: { version: number; target: AssignTarget; reason?: string },
+    ) {
       const dir = await deps.directory.get()
       await run(actor, caseId, input.version, async (tx, locked, effects) => {
         let update: CaseUpdate
@@ -245,7 +253,11 @@ export function createCaseCommands(deps: CaseCommandDeps) {
           actor: actor.id,
           action: 'case.assigned',
           caseId,
-          detail: { from: locked.assigneeOfficerId, to: update.assigneeOfficerId ?? null },
+          detail: {
+            from: locked.assigneeOfficerId,
+            to: update.assigneeOfficerId ?? null,
+            ...(input.reason ? { reason: input.reason } : {}),
+          },
         })
         effects.event = { type: 'case.updated' }
         effects.newAssignee = update.assigneeOfficerId ?? null

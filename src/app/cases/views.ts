@@ -77,3 +77,23 @@ export interface CaseListQuery {
   cursor?: string
   limit: number
 }
+
+/** One page of the case list. */
+export interface CaseListPage {
+  cases: CaseSummary[]
+  nextCursor: string | null
+}
+
+/** Everything the open-case view shows. */
+export interface CaseDetailView {
+  case: CaseDetail
+  messages: MessageView[]
+  resident: ResidentView | null
+  history: AuditView[]
+}
+
+/**
+ * The JSON text of a `T`, made by the database and sent by the API as it is
+ * (see store/case-query.repository.ts): the type says what the text holds.
+ */
+export type JsonText<T> = string & { readonly __jsonOf?: T }

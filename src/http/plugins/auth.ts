@@ -1,6 +1,7 @@
 import { timingSafeEqual } from 'node:crypto'
 import cookie from '@fastify/cookie'
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
+import { shareFreshReads } from '../../app/fresh-read.ts'
 import type { SessionStore } from '../../auth/session-store.ts'
 import { AppError } from '../../errors.ts'
 import type { OfficerLogins } from '../../store/officer-logins.repository.ts'
@@ -81,6 +82,10 @@ function sameToken(sent: string | string[] | undefined, expected: string): boole
  */
 async function auth(app: FastifyInstance, options: AuthPluginOptions): Promise<void> {
   const { sessions, logins, cookieSecure } = options
+  // Read fresh for every request (an officer marked inactive is refused at once), yet one read
+  // serves all of an officer's requests that arrive while the previous read is under way.
+  const shareProfile = shareFreshReads<Me | null>()
+  const profileOf = (officerId: string) => shareProfile(officerId, () => logins.profile(officerId))
   if (!app.hasRequestDecorator('cookies')) await app.register(cookie)
   app.decorateRequest('officer', null)
   app.decorateRequest('officerSession', null)
@@ -89,7 +94,7 @@ async function auth(app: FastifyInstance, options: AuthPluginOptions): Promise<v
     const id = request.cookies[SESSION_COOKIE]
     if (id) {
       const session = await sessions.touch(id)
-      const officer = session ? await logins.profile(session.officerId) : null
+      const officer = session ? await profileOf(session.officerId) : null
       if (session && officer) {
         request.officer = officer
         request.officerSession = { id, csrfToken: session.csrfToken, createdAt: session.createdAt }

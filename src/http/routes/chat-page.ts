@@ -8,10 +8,11 @@ const PAGE_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'web'
 const FILES: Record<string, { file: string; type: string }> = {
   '/chat': { file: 'index.html', type: 'text/html; charset=utf-8' },
   '/chat/chat.js': { file: 'chat.js', type: 'text/javascript; charset=utf-8' },
+  '/chat/forms.js': { file: 'forms.js', type: 'text/javascript; charset=utf-8' },
   '/chat/chat.css': { file: 'chat.css', type: 'text/css; charset=utf-8' },
 }
 
-/** The resident chat page: three hand-written files, read once. */
+/** The resident chat page: its hand-written files, read once. */
 export async function chatPageRoutes(app: FastifyInstance): Promise<void> {
   for (const [url, { file, type }] of Object.entries(FILES)) {
     const body = await readFile(join(PAGE_DIR, file))

@@ -4,7 +4,7 @@ import type { Actor } from '../../domain/access.ts'
 import { liveChannel } from '../../queues/dispatcher.ts'
 import type { LiveHub } from '../../queues/live-hub.ts'
 import { requireOfficer } from '../plugins/auth.ts'
-import { openEventStream, sseFrame } from '../sse.ts'
+import { openEventStream, sseEventBody, sseFrame, sseFrameWithId } from '../sse.ts'
 
 export interface LiveRouteOptions {
   hub: LiveHub
@@ -26,6 +26,28 @@ export function mayReceive(actor: Actor, event: LiveEvent): boolean {
   )
 }
 
+/** Frame bodies of the events being delivered, formatted once for every stream that sends them. */
+const bodies = new WeakMap<LiveEvent, string>()
+
+function sharedBody(event: LiveEvent): string {
+  let body = bodies.get(event)
+  if (body === undefined) {
+    body =
+      event.type === 'message.delivery'
+        ? sseEventBody('delivery', { caseId: event.caseId, messageId: event.messageId, state: event.state })
+        : event.broadcast
+          ? sseEventBody('broadcast', { kind: event.type.slice('broadcast.'.length), ...event.broadcast })
+          : sseEventBody('case', {
+              caseId: event.caseId,
+              kind: event.type.slice('case.'.length),
+              messageId: event.messageId ?? null,
+              emergency: event.emergency ?? false,
+            })
+    bodies.set(event, body)
+  }
+  return body
+}
+
 /**
  * The inbox's live stream. Events arrive over Redis pub/sub from whichever
  * process made the change, so several API processes serve the same view.
@@ -44,32 +66,18 @@ export async function liveRoutes(app: FastifyInstance, options: LiveRouteOptions
         // A stream outlives no session: logging out or being disabled ends it at the next beat.
         stillWanted: () => (sessionId ? options.sessionAlive(sessionId) : Promise.resolve(false)),
         subscribe: (send) =>
-          options.hub.subscribe(liveChannel(options.queuePrefix, actor.stationId), (payload) => {
-            let event: LiveEvent
-            try {
-              event = JSON.parse(payload) as LiveEvent
-            } catch {
-              return
-            }
+          // The hub parses each event once for all the streams of the process (a station's
+          // thousand streams would otherwise parse it a thousand times), and its frame is
+          // formatted once too: only the event id is the stream's own.
+          options.hub.subscribeJson(liveChannel(options.queuePrefix, actor.stationId), (value) => {
+            const event = value as LiveEvent
             if (!mayReceive(actor, event)) return
             const id = `${Date.now()}-${++sequence}`
-            if (event.type === 'message.delivery') {
-              send(
-                sseFrame(
-                  'delivery',
-                  { caseId: event.caseId, messageId: event.messageId, state: event.state },
-                  id,
-                ),
-              )
+            if (event.type === 'officer.digest') {
+              // A digest is the officer's own: nobody else's stream shows it.
+              if (event.assigneeId === actor.id && event.digest) send(sseFrame('digest', event.digest, id))
             } else {
-              const kind = event.type.slice('case.'.length)
-              const data = {
-                caseId: event.caseId,
-                kind,
-                messageId: event.messageId ?? null,
-                emergency: event.emergency ?? false,
-              }
-              send(sseFrame('case', data, id))
+              send(sseFrameWithId(id, sharedBody(event)))
             }
           }),
       })

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import type { Clock, Directory, InboundStore } from '../../app/ports.ts'
-import { isOnDuty } from '../../domain/duty.ts'
+import { officerOnDuty } from '../../domain/duty.ts'
 import { AppError } from '../../errors.ts'
 import type { CannedReplies } from '../../store/canned-replies.repository.ts'
 import type { Database } from '../../store/db.ts'
@@ -56,7 +56,7 @@ export async function stationRoutes(base: FastifyInstance, options: StationRoute
             role: o.role,
             team: o.team,
             active: o.active,
-            onDuty: isOnDuty(o.duty, now, station?.timeZone ?? 'Asia/Shanghai'),
+            onDuty: officerOnDuty(o, now, station?.timeZone ?? 'Asia/Shanghai'),
             openCases: counts.get(o.id) ?? 0,
             capacity: o.capacity,
             beats: dir.beatsOfOfficer(o.id).map((b) => ({ id: b.id, code: b.code, name: b.name })),

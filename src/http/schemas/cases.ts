@@ -1,6 +1,17 @@
 import { z } from 'zod'
 
-export const Category = z.enum(['emergency', 'dispute', 'fraud', 'noise', 'lost_property', 'consultation'])
+export const Category = z.enum([
+  'emergency',
+  'dispute',
+  'fraud',
+  'noise',
+  'lost_property',
+  'consultation',
+  'home_watch',
+  'residence_permit',
+  'rental_registration',
+  'mediation',
+])
 export const Priority = z.enum(['emergency', 'urgent', 'normal', 'low'])
 export const Status = z.enum(['new', 'assigned', 'in_progress', 'awaiting_resident', 'resolved', 'closed'])
 const Version = z.number('version: the case version you last saw, a whole number').int().positive()

@@ -1,5 +1,7 @@
 // Resident web chat: plain ES module, no build step, no external resources.
 
+import { createServiceForms } from './forms.js'
+
 const STORAGE_TOKEN = 'maplebridge.chat.token'
 const STORAGE_LANG = 'maplebridge.chat.lang'
 const MAX_CHARS = 4000
@@ -82,10 +84,12 @@ const STRINGS = {
 
 /** An API failure with the server's stable code and a message fit to show the resident. */
 class ApiError extends Error {
-  constructor(status, code, message) {
+  constructor(status, code, message, details) {
     super(message)
     this.status = status
     this.code = code
+    // Per-field messages of a refused form, by field key.
+    this.details = details
   }
 }
 
@@ -108,6 +112,13 @@ const el = {
   connection: document.querySelector('[data-testid="connection"]'),
   langToggle: document.querySelector('[data-testid="lang-toggle"]'),
 }
+
+const services = createServiceForms({
+  api,
+  lang: () => state.lang,
+  container: $('services-slot'),
+  onDone: () => void refresh(),
+})
 
 const state = {
   lang: 'zh',
@@ -176,7 +187,12 @@ async function api(path, { method = 'GET', body, auth = true } = {}) {
   if (!res.ok) {
     const e = data && typeof data === 'object' ? data.error : null
     const message = e && typeof e.message === 'string' && e.message ? e.message : t('errGeneric')
-    throw new ApiError(res.status, e && typeof e.code === 'string' ? e.code : `HTTP_${res.status}`, message)
+    throw new ApiError(
+      res.status,
+      e && typeof e.code === 'string' ? e.code : `HTTP_${res.status}`,
+      message,
+      e ? e.fields : undefined,
+    )
   }
   return data
 }
@@ -536,6 +552,7 @@ function enterChat() {
   showChat()
   setConnection('connecting')
   void refresh()
+  void services.load()
   openStream()
 }
 
@@ -544,6 +561,7 @@ function sessionExpired() {
   state.token = null
   writeStore(STORAGE_TOKEN, null)
   for (const entry of [...state.entries.values()]) removeEntry(entry)
+  services.reset()
   setConnection('idle')
   showWelcome()
   showError(() => t('errSession'))
@@ -589,6 +607,7 @@ function applyLanguage() {
   el.langToggle.setAttribute('aria-label', t('toggleLabel'))
   el.startButton.textContent = state.busy ? t('starting') : t('start')
   for (const entry of state.entries.values()) renderEntry(entry)
+  services.render()
   setConnection(state.connection)
   if (state.error) el.error.textContent = state.error()
 }

@@ -1,3 +1,11 @@
+import type { CheckView, HomeWatchView } from '../../../app/forms/home-watch.ts'
+import type { ReportView } from '../../../app/reports.ts'
+import type {
+  HandOverView,
+  RosterExceptionView,
+  RosterOfficerView,
+  RosterView,
+} from '../../../app/roster-views.ts'
 import type {
   CannedReply,
   CaseCategory,
@@ -41,7 +49,8 @@ export function onSessionLost(handler: () => void): void {
   sessionLost = handler
 }
 
-async function request<T>(method: string, path: string, body?: unknown, authCall = false): Promise<T> {
+/** One call of the inbox API; feature files (mediation-api.ts) build on it. */
+export async function request<T>(method: string, path: string, body?: unknown, authCall = false): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' }
   if (body !== undefined) headers['content-type'] = 'application/json'
   if (method !== 'GET' && method !== 'HEAD') headers['x-csrf-token'] = csrfToken
@@ -116,6 +125,37 @@ export const api = {
     request<{ case: CaseFull }>('POST', `/api/cases/${id(caseId)}/reopen`, { version }),
   retryMessage: (messageId: string) => request<unknown>('POST', `/api/messages/${id(messageId)}/retry`),
 
+  homeWatch: (caseId: string) =>
+    request<{ homeWatch: HomeWatchView }>('GET', `/api/cases/${id(caseId)}/home-watch`),
+  recordCheck: (
+    caseId: string,
+    body: { at?: string; result: CheckView['result']; note?: string; photoRef?: string },
+  ) =>
+    request<{ check: CheckView; homeWatch: HomeWatchView }>(
+      'POST',
+      `/api/cases/${id(caseId)}/home-watch/checks`,
+      body,
+    ),
+  endHomeWatch: (caseId: string) =>
+    request<{ homeWatch: HomeWatchView }>('POST', `/api/cases/${id(caseId)}/home-watch/end`),
+
   cannedReplies: () => request<{ replies: CannedReply[] }>('GET', '/api/canned-replies'),
   officers: () => request<{ officers: OfficerOption[] }>('GET', '/api/officers'),
+  /** `query`: from, to (YYYY-MM-DD) and by (officer | beat), as a query string. */
+  reports: (query: string) => request<ReportView>('GET', `/api/reports?${query}`),
+
+  roster: () => request<RosterView>('GET', '/api/roster'),
+  setDuty: (officerId: string, duty: string[]) =>
+    request<{ officer: RosterOfficerView }>('PUT', `/api/roster/officers/${id(officerId)}/duty`, { duty }),
+  addException: (
+    officerId: string,
+    body: { kind: RosterExceptionView['kind']; startsAt: string; endsAt: string; note?: string },
+  ) =>
+    request<{ exception: RosterExceptionView; handedOver: HandOverView[] }>(
+      'POST',
+      `/api/roster/officers/${id(officerId)}/exceptions`,
+      body,
+    ),
+  removeException: (exceptionId: string) =>
+    request<void>('DELETE', `/api/roster/exceptions/${id(exceptionId)}`),
 }

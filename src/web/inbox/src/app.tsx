@@ -4,6 +4,10 @@ import { LangContext } from './hooks.ts'
 import { initialLang, type MessageKey } from './i18n.ts'
 import { Inbox } from './inbox.tsx'
 import { LoginPage } from './login.tsx'
+import { isPermitsPath, isReportsPath, isRosterPath } from './paths.ts'
+import { PermitsPage } from './permits-page.tsx'
+import { ReportsPage } from './reports.tsx'
+import { RosterPage } from './roster.tsx'
 import type { Lang, Me, Session } from './types.ts'
 
 const LANG_KEY = 'mb.inbox.lang'
@@ -73,6 +77,12 @@ export function App() {
         <div class="splash" aria-busy="true" />
       ) : me === null ? (
         <LoginPage onSignedIn={signedIn} onToggleLang={toggleLang} notice={notice} />
+      ) : me.role !== 'officer' && isReportsPath(location.pathname) ? (
+        <ReportsPage me={me} onToggleLang={toggleLang} onLogout={logout} />
+      ) : isRosterPath(location.pathname) ? (
+        <RosterPage me={me} onToggleLang={toggleLang} onLogout={logout} />
+      ) : me.role !== 'admin' && isPermitsPath(location.pathname) ? (
+        <PermitsPage me={me} onToggleLang={toggleLang} onLogout={logout} />
       ) : (
         <Inbox me={me} onToggleLang={toggleLang} onLogout={logout} />
       )}

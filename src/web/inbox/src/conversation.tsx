@@ -3,10 +3,14 @@ import { useLayoutEffect, useRef } from 'preact/hooks'
 import { DueChip, EscalatedBadge, PriorityBadge, StatusBadge } from './badges.tsx'
 import { Composer, type Draft } from './composer.tsx'
 import { formatClock, formatDay } from './format.ts'
+import { HomeWatchPanel } from './home-watch-panel.tsx'
 import { useLang, useT } from './hooks.ts'
 import { tKey } from './i18n.ts'
 import { CATEGORIES } from './list-filters.tsx'
+import { MediationPanel } from './mediation-panel.tsx'
 import { MessageItem } from './message-item.tsx'
+import { PermitPanel } from './permit-panel.tsx'
+import { RentalPanel } from './rental-panel.tsx'
 import type { CannedReply, CaseCategory, CaseDetail, CasePriority, Me, Message } from './types.ts'
 
 const PRIORITIES: CasePriority[] = ['emergency', 'urgent', 'normal', 'low']
@@ -200,6 +204,13 @@ export function Conversation(props: ConversationProps) {
           </label>
         </div>
       </header>
+
+      {c.category === 'home_watch' && <HomeWatchPanel caseId={c.id} version={c.version} />}
+      {c.category === 'rental_registration' && <RentalPanel key={c.id} caseId={c.id} version={c.version} />}
+      {c.category === 'residence_permit' && <PermitPanel key={c.id} caseId={c.id} version={c.version} />}
+      {(c.category === 'mediation' || c.category === 'dispute') && (
+        <MediationPanel key={c.id} caseId={c.id} version={c.version} category={c.category} />
+      )}
 
       <div class="thread-wrap">
         {props.notice}

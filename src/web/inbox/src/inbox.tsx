@@ -4,6 +4,7 @@ import { AssignDialog } from './assign-dialog.tsx'
 import { CaseList } from './case-list.tsx'
 import type { Draft } from './composer.tsx'
 import { Conversation, type StatusChange } from './conversation.tsx'
+import { digestText } from './deadline-strings.ts'
 import { ConfirmDialog, HelpDialog } from './dialogs.tsx'
 import { compareCases, compareMessages, mergeById, neighbourId, nextDeliveryState } from './format.ts'
 import { useLang, useNow, useT } from './hooks.ts'
@@ -244,6 +245,10 @@ export function Inbox({ me, onToggleLang, onLogout }: InboxProps) {
   }
 
   const onLive = (event: LiveEvent): void => {
+    if (event.type === 'digest') {
+      showToast('ok', digestText(lang, event))
+      return
+    }
     const openId = latest.current.selectedId
     if (event.type === 'case') {
       if (event.kind !== 'updated' && event.caseId !== openId) pendingFresh.current.add(event.caseId)

@@ -17,6 +17,10 @@ export const CATEGORIES: CaseCategory[] = [
   'noise',
   'lost_property',
   'consultation',
+  'home_watch',
+  'residence_permit',
+  'rental_registration',
+  'mediation',
 ]
 
 interface ListFiltersProps {

@@ -25,6 +25,12 @@ export function parseLiveEvent(type: string, data: string): LiveEvent | null {
   }
   if (!value || typeof value !== 'object') return null
   const record = value as Record<string, unknown>
+  if (type === 'digest') {
+    const { open, dueToday, overdue } = record
+    return typeof open === 'number' && typeof dueToday === 'number' && typeof overdue === 'number'
+      ? { type: 'digest', open, dueToday, overdue }
+      : null
+  }
   if (typeof record.caseId !== 'string') return null
   if (type === 'case' && typeof record.kind === 'string') {
     return { type: 'case', caseId: record.caseId, kind: record.kind as 'updated' }
@@ -52,7 +58,7 @@ export function connectLive(url: string, handlers: LiveHandlers): () => void {
   let timer: ReturnType<typeof setTimeout> | undefined
   let stopped = false
 
-  const listen = (type: 'case' | 'delivery') => (message: MessageEvent<string>) => {
+  const listen = (type: 'case' | 'delivery' | 'digest') => (message: MessageEvent<string>) => {
     const event = parseLiveEvent(type, message.data)
     if (event) handlers.onEvent(event)
   }
@@ -65,6 +71,7 @@ export function connectLive(url: string, handlers: LiveHandlers): () => void {
     source = es
     es.addEventListener('case', listen('case'))
     es.addEventListener('delivery', listen('delivery'))
+    es.addEventListener('digest', listen('digest'))
     es.onopen = () => {
       attempt = 0
       handlers.onState('open')

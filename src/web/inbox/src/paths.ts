@@ -13,3 +13,24 @@ export function caseIdFromPath(path: string): string | null {
     return null
   }
 }
+
+/** The supervisors' reports view; its query (from, to, by) stays in the address bar. */
+export const REPORTS_PATH = '/inbox/reports'
+
+export function isReportsPath(path: string): boolean {
+  return /^\/inbox\/reports\/?$/.test(path)
+}
+
+/** The duty roster view: who works when, leave and swaps. */
+export const ROSTER_PATH = '/inbox/roster'
+
+export function isRosterPath(path: string): boolean {
+  return /^\/inbox\/roster\/?$/.test(path)
+}
+
+/** The day's residence-permit appointments at the office; the day (`?date=`) stays in the address bar. */
+export const PERMITS_PATH = '/inbox/permits'
+
+export function isPermitsPath(path: string): boolean {
+  return /^\/inbox\/permits\/?$/.test(path)
+}

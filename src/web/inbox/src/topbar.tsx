@@ -1,4 +1,6 @@
 import { useLang, useT } from './hooks.ts'
+import { PERMITS_PATH, REPORTS_PATH, ROSTER_PATH } from './paths.ts'
+import { permitText } from './permit-strings.ts'
 import type { ConnectionState, Me } from './types.ts'
 
 interface TopBarProps {
@@ -43,6 +45,19 @@ export function TopBar({ me, connection, onToggleLang, onLogout, onHelp }: TopBa
           <span class="connection-dot" aria-hidden="true" />
           <span class="connection-text">{label}</span>
         </span>
+        {me.role !== 'admin' && (
+          <a class="bar-button" href={PERMITS_PATH} data-testid="nav-permits">
+            {permitText(lang, 'nav')}
+          </a>
+        )}
+        <a class="bar-button" href={ROSTER_PATH} data-testid="nav-roster">
+          {tr('navRoster')}
+        </a>
+        {me.role !== 'officer' && (
+          <a class="bar-button" href={REPORTS_PATH} data-testid="nav-reports">
+            {tr('navReports')}
+          </a>
+        )}
         <span class="whoami" title={`${name} · ${me.badge}`}>
           <span class="whoami-name">{name}</span>
           <span class="whoami-badge">{me.badge}</span>

@@ -82,7 +82,13 @@ export interface Filters {
 
 /** What the live stream reports; the page refetches what it names. */
 export type LiveEvent =
-  | { type: 'case'; caseId: string; kind: 'opened' | 'routed' | 'updated' | 'message' }
+  | {
+      type: 'case'
+      caseId: string
+      kind: 'opened' | 'routed' | 'updated' | 'message' | 'reminder' | 'escalated'
+    }
   | { type: 'delivery'; caseId: string; messageId: string; state: DeliveryState }
+  /** The officer's own morning digest: counts only. */
+  | { type: 'digest'; open: number; dueToday: number; overdue: number }
 
 export type ConnectionState = 'connecting' | 'open' | 'reconnecting'

@@ -1,0 +1,111 @@
+import type { Lang } from './types.ts'
+
+/** Texts of the rental-registration section of a case, beside it so the main dictionary stays about cases. */
+const zh = {
+  title: '出租登记',
+  'state.active': '登记中',
+  'state.ended': '已结束',
+  'state.cancelled': '已取消',
+  'review.submitted': '待核验',
+  'review.verified': '已核验',
+  'review.needs-correction': '待房东修改',
+  flat: '出租屋',
+  tenant: '租客',
+  phone: '电话',
+  document: '证件',
+  'kind.mainland': '身份证',
+  'kind.passport': '护照',
+  nationality: '国籍',
+  moveIn: '入住',
+  leaseEnd: '租约到期',
+  inspection: '上门检查',
+  tenancy: '到期去留',
+  'tenancy.stays': '续租（原到期日 {day}）',
+  'tenancy.moved-out': '已搬走',
+  'tenancy.lapsed': '到期未答复',
+  correctionAsked: '已请房东修改：{fields}（{reason}）',
+  purged: '已按保存期限删除',
+  reveal: '显示完整号码',
+  revealing: '正在读取…',
+  revealNote: '查看完整号码会记入审计日志。',
+  hide: '隐藏',
+  verify: '核验通过',
+  askCorrection: '需要修改…',
+  correctionTitle: '请房东修改',
+  correctionFields: '需要修改的项目',
+  correctionReason: '原因（会发给房东）',
+  sendCorrection: '发给房东',
+  inspectionTitle: '安排上门安全检查',
+  inspectionAt: '时间',
+  schedule: '安排并告知房东',
+  tenancyTitle: '记录租客去留',
+  stays: '续租',
+  movedOut: '已搬走',
+  until: '续租到',
+  record: '记录',
+  busy: '正在处理…',
+  done: '已完成，房东已收到通知。',
+  loading: '正在加载出租登记…',
+  errLoad: '出租登记加载失败：{message}',
+}
+
+export type RentalKey = keyof typeof zh
+
+const en: Record<RentalKey, string> = {
+  title: 'Rental registration',
+  'state.active': 'Registered',
+  'state.ended': 'Ended',
+  'state.cancelled': 'Cancelled',
+  'review.submitted': 'to verify',
+  'review.verified': 'verified',
+  'review.needs-correction': 'awaiting the landlord’s correction',
+  flat: 'Flat',
+  tenant: 'Tenant',
+  phone: 'Phone',
+  document: 'Document',
+  'kind.mainland': 'ID card',
+  'kind.passport': 'Passport',
+  nationality: 'Nationality',
+  moveIn: 'Moved in',
+  leaseEnd: 'Lease ends',
+  inspection: 'Inspection',
+  tenancy: 'At lease end',
+  'tenancy.stays': 'stays (lease was to end {day})',
+  'tenancy.moved-out': 'moved out',
+  'tenancy.lapsed': 'no answer at lease end',
+  correctionAsked: 'Landlord asked to correct: {fields} ({reason})',
+  purged: 'removed after the retention period',
+  reveal: 'Show the full number',
+  revealing: 'Reading…',
+  revealNote: 'Showing the full number is recorded in the audit log.',
+  hide: 'Hide',
+  verify: 'Verified',
+  askCorrection: 'Needs correction…',
+  correctionTitle: 'Ask the landlord to correct',
+  correctionFields: 'What to correct',
+  correctionReason: 'Reason (sent to the landlord)',
+  sendCorrection: 'Send to the landlord',
+  inspectionTitle: 'Plan a safety-inspection visit',
+  inspectionAt: 'When',
+  schedule: 'Plan and tell the landlord',
+  tenancyTitle: 'Record the tenancy',
+  stays: 'Stays',
+  movedOut: 'Moved out',
+  until: 'Until',
+  record: 'Record',
+  busy: 'Working…',
+  done: 'Done; the landlord has been told.',
+  loading: 'Loading the rental registration…',
+  errLoad: 'Could not load the rental registration: {message}',
+}
+
+const DICTIONARIES: Record<Lang, Record<RentalKey, string>> = { zh, en }
+
+export function rentalText(lang: Lang, key: RentalKey, vars?: Record<string, string | number>): string {
+  const template = DICTIONARIES[lang][key]
+  if (!vars) return template
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) => {
+    const value = vars[name]
+    return value === undefined ? whole : String(value)
+  })
+}

@@ -1,0 +1,2 @@
+/** Stylesheets a view imports for Vite to bundle; they export nothing. */
+declare module '*.css'
