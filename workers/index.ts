@@ -1,4 +1,7 @@
+import { createRoster } from '../src/app/roster.ts'
 import type { AppContext } from '../src/context.ts'
+import { createDutyExceptions } from '../src/store/duty-exceptions.repository.ts'
+import { newId } from '../src/store/ids.ts'
 import { startBroadcastWorker } from './broadcast.worker.ts'
 import { startInboundWorker } from './inbound.worker.ts'
 import { startRetentionWorker } from './retention.worker.ts'
@@ -35,6 +38,13 @@ export async function startWorkers(
     },
   })
 
+  const roster = createRoster({
+    store: createDutyExceptions(ctx.database.db),
+    directory: ctx.directory,
+    cases: ctx.cases.commands,
+    clock: ctx.clock,
+    newId,
+  })
   const sweep = async () => {
     try {
       const pending = await ctx.inboundEvents.pendingOlderThan(SWEEP_AFTER_MS)
@@ -42,6 +52,13 @@ export async function startWorkers(
       if (pending.length) logger.info({ count: pending.length }, 're-queued stored inbound events')
     } catch (error) {
       logger.warn({ err: error }, 'inbound sweep failed')
+    }
+    try {
+      // Leave that began since it was entered: the absent officer's cases go to who is on duty.
+      const moved = await roster.handOverAbsent()
+      if (moved) logger.info({ count: moved }, 'handed over cases of absent officers')
+    } catch (error) {
+      logger.warn({ err: error }, 'absence hand-over failed')
     }
   }
   const timers = startTimerWorker({

@@ -245,6 +245,27 @@ export function createRoster(deps: RosterDeps) {
   return {
     list,
 
+    /**
+     * Hands over the open cases of every officer absent now (leave, sick,
+     * training, a swapped-off shift), for leave that began after it was entered
+     * or came from the station file. Run by the worker role every minute.
+     */
+    async handOverAbsent(): Promise<number> {
+      deps.directory.invalidate()
+      const dir = await deps.directory.get()
+      const now = deps.clock.now()
+      let moved = 0
+      for (const officer of dir.officers.values()) {
+        const absent = (officer.exceptions ?? []).some(
+          (e) => !e.onDuty && e.startsAt.getTime() <= now.getTime() && now.getTime() < e.endsAt.getTime(),
+        )
+        if (!absent) continue
+        const system: Actor = { id: 'system', role: 'supervisor', stationId: officer.stationId, beatIds: [] }
+        moved += (await handOver(system, officer.id, now)).length
+      }
+      return moved
+    },
+
     /** Replaces the officer's weekly pattern; each entry is a duty pattern such as `mon-fri 08:30-17:30`. */
     async setDuty(actor: Actor, officerId: string, patterns: string[]): Promise<RosterOfficerView> {
       const dir = await deps.directory.get()

@@ -1,6 +1,8 @@
 import { readFile } from 'node:fs/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createRoster } from '../../src/app/roster.ts'
 import { officerOnDuty } from '../../src/domain/duty.ts'
+import { createDutyExceptions } from '../../src/store/duty-exceptions.repository.ts'
 import { seedIds, seedStations } from '../../src/store/seed.ts'
 import { parseStationFile } from '../../src/store/station-file.ts'
 import { testEngines } from '../helpers/db.ts'
@@ -366,6 +368,40 @@ for (const engine of testEngines()) {
       const restored = await rosterOf(li, LIU)
       expect(restored.exceptions.filter((e: { source: string }) => e.source === 'file')).toHaveLength(2)
       expect(restored.exceptions[0].startsAt).toBe('2027-02-04T16:00:00.000Z')
+    })
+
+    it('hands the cases over when a leave entered earlier begins, through the worker sweep', async () => {
+      const r = await residentWrites(stack.app!, '我住王马小区，楼道里的电动车天天充电，很危险')
+      const holder = (await caseOf(r.caseNumber)).assignee_officer_id
+      expect(holder).not.toBeNull()
+      const leave = await supervisor.request('POST', `/api/roster/officers/${holder}/exceptions`, {
+        kind: 'leave',
+        // Well after any leave the earlier tests entered.
+        startsAt: at(200 * HOUR),
+        endsAt: at(224 * HOUR),
+      })
+      expect(leave.status).toBe(201)
+      expect(leave.body.handedOver).toEqual([])
+      const roster = createRoster({
+        store: createDutyExceptions(db()),
+        directory: stack.ctx.directory,
+        cases: stack.ctx.cases.commands,
+        clock: stack.clock,
+        newId: () => crypto.randomUUID(),
+      })
+      // Before the leave begins nothing moves; once it has begun, the sweep hands the case on.
+      expect(await roster.handOverAbsent()).toBe(0)
+      stack.clock.set(new Date(stack.clock.now().getTime() + 201 * HOUR))
+      expect(await roster.handOverAbsent()).toBeGreaterThanOrEqual(1)
+      const row = await caseOf(r.caseNumber)
+      expect(row.assignee_officer_id).not.toBe(holder)
+      const audit = await db()
+        .selectFrom('audit_events')
+        .select(['actor', 'detail'])
+        .where('subject_id', '=', row.id)
+        .where('action', '=', 'case.assigned')
+        .executeTakeFirstOrThrow()
+      expect(audit).toMatchObject({ actor: 'system', detail: { from: holder, reason: 'officer-absent' } })
     })
   })
 }
