@@ -1,10 +1,11 @@
 import { useCallback, useEffect, useState } from 'preact/hooks'
 import { ApiError, api, onSessionLost, setCsrfToken } from './api.ts'
+import { BroadcastsPage } from './broadcasts.tsx'
 import { LangContext } from './hooks.ts'
 import { initialLang, type MessageKey } from './i18n.ts'
 import { Inbox } from './inbox.tsx'
 import { LoginPage } from './login.tsx'
-import { isPermitsPath, isReportsPath, isRosterPath } from './paths.ts'
+import { isBroadcastsPath, isPermitsPath, isReportsPath, isRosterPath } from './paths.ts'
 import { PermitsPage } from './permits-page.tsx'
 import { ReportsPage } from './reports.tsx'
 import { RosterPage } from './roster.tsx'
@@ -81,6 +82,8 @@ export function App() {
         <ReportsPage me={me} onToggleLang={toggleLang} onLogout={logout} />
       ) : isRosterPath(location.pathname) ? (
         <RosterPage me={me} onToggleLang={toggleLang} onLogout={logout} />
+      ) : me.role !== 'admin' && isBroadcastsPath(location.pathname) ? (
+        <BroadcastsPage me={me} onToggleLang={toggleLang} onLogout={logout} />
       ) : me.role !== 'admin' && isPermitsPath(location.pathname) ? (
         <PermitsPage me={me} onToggleLang={toggleLang} onLogout={logout} />
       ) : (

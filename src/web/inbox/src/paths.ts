@@ -34,3 +34,26 @@ export const PERMITS_PATH = '/inbox/permits'
 export function isPermitsPath(path: string): boolean {
   return /^\/inbox\/permits\/?$/.test(path)
 }
+
+/** Station safety broadcasts: the list, `/new` to compose, `/<id>` for one. */
+export const BROADCASTS_PATH = '/inbox/broadcasts'
+
+export function isBroadcastsPath(path: string): boolean {
+  return /^\/inbox\/broadcasts(\/[^/]+)?\/?$/.test(path)
+}
+
+export function broadcastPath(broadcastId: string): string {
+  return `${BROADCASTS_PATH}/${encodeURIComponent(broadcastId)}`
+}
+
+/** 'list', 'new', or the id of one broadcast, from a broadcasts path. */
+export function broadcastViewFromPath(path: string): 'list' | 'new' | { id: string } {
+  const match = /^\/inbox\/broadcasts\/([^/]+)\/?$/.exec(path)
+  if (!match?.[1]) return 'list'
+  if (match[1] === 'new') return 'new'
+  try {
+    return { id: decodeURIComponent(match[1]) }
+  } catch {
+    return 'list'
+  }
+}

@@ -1,5 +1,6 @@
+import { broadcastText } from './broadcast-strings.ts'
 import { useLang, useT } from './hooks.ts'
-import { PERMITS_PATH, REPORTS_PATH, ROSTER_PATH } from './paths.ts'
+import { BROADCASTS_PATH, PERMITS_PATH, REPORTS_PATH, ROSTER_PATH } from './paths.ts'
 import { permitText } from './permit-strings.ts'
 import type { ConnectionState, Me } from './types.ts'
 
@@ -45,6 +46,11 @@ export function TopBar({ me, connection, onToggleLang, onLogout, onHelp }: TopBa
           <span class="connection-dot" aria-hidden="true" />
           <span class="connection-text">{label}</span>
         </span>
+        {me.role !== 'admin' && (
+          <a class="bar-button" href={BROADCASTS_PATH} data-testid="nav-broadcasts">
+            {broadcastText(lang, 'nav')}
+          </a>
+        )}
         {me.role !== 'admin' && (
           <a class="bar-button" href={PERMITS_PATH} data-testid="nav-permits">
             {permitText(lang, 'nav')}
