@@ -79,23 +79,29 @@ function securityHeaders(reply: FastifyReply): FastifyReply {
   return reply.header('x-content-type-options', 'nosniff').header('referrer-policy', 'no-referrer')
 }
 
+/**
+ * Sends the file if there is one. Answers whether it did: a boolean, because a
+ * reply is a thenable that an async function would wait on instead of returning.
+ */
 async function sendFile(
   request: FastifyRequest,
   reply: FastifyReply,
   file: string,
   cacheControl: string,
-): Promise<FastifyReply | null> {
+): Promise<boolean> {
   const info = await stat(file).catch(() => null)
-  if (!info?.isFile()) return null
+  if (!info?.isFile()) return false
   const etag = etagOf(info.size, info.mtimeMs)
   const fresh = request.headers['if-none-match'] === etag
   const body = fresh ? null : await readFile(file).catch(() => null)
-  if (!fresh && !body) return null
+  if (!fresh && !body) return false
   securityHeaders(reply)
     .type(CONTENT_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream')
     .header('cache-control', cacheControl)
     .header('etag', etag)
-  return fresh ? reply.code(304).send() : reply.send(body)
+  if (fresh) reply.code(304).send()
+  else reply.send(body)
+  return true
 }
 
 /**
@@ -110,8 +116,7 @@ export async function inboxPageRoutes(app: FastifyInstance, options: InboxPageOp
 
   const sendIndex = async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
     reply.header('content-security-policy', CSP)
-    const sent = await sendFile(request, reply, indexFile, 'no-cache')
-    if (sent) return sent
+    if (await sendFile(request, reply, indexFile, 'no-cache')) return reply
     return securityHeaders(reply)
       .code(503)
       .type('text/html; charset=utf-8')
@@ -127,8 +132,7 @@ export async function inboxPageRoutes(app: FastifyInstance, options: InboxPageOp
     const file = resolveInside(root, rest)
     if (file) {
       const cache = rest.startsWith('assets/') ? IMMUTABLE : 'public, max-age=3600'
-      const sent = await sendFile(request, reply, file, cache)
-      if (sent) return sent
+      if (await sendFile(request, reply, file, cache)) return reply
     }
     // A missing script or stylesheet must fail as one, not load the page as its body.
     if (rest.startsWith('assets/') || /\.(?:js|mjs|css|map|png|svg|ico|woff2)$/i.test(rest)) {
