@@ -4,6 +4,14 @@ import { residentMessages, residentWrites } from '../helpers/resident.ts'
 import { startTestStack, type TestStack } from '../helpers/stack.ts'
 import { waitFor } from '../helpers/wait.ts'
 
+/** Mock contacts are event emitters whose typings do not resolve under NodeNext: listen through this view. */
+interface MessageSource {
+  on(
+    event: 'message',
+    listener: (message: { talker(): { id: string }; text(): string | undefined }) => void,
+  ): unknown
+}
+
 /** Residents' commands through the whole pipeline: web chat in, worker, replies out. */
 for (const engine of testEngines()) {
   describe(`resident self-service by chat (${engine.name})`, () => {
@@ -102,6 +110,27 @@ for (const engine of testEngines()) {
       expect((await rows()).map((r) => r.category)).toContain('anti_fraud')
       await ask(token, 'subscribe fraud')
       expect((await rows()).map((r) => r.category)).not.toContain('anti_fraud')
+    })
+
+    it('answers 进度 and 帮助 on WeChat too', async () => {
+      const mocker = stack.mockers.get('cq-station')!
+      const bot = mocker.ContactMock.load(mocker.puppet.currentUserId)
+      const contact = mocker.createContact({ name: '微信居民' })
+      const heard: string[] = []
+      ;(contact as unknown as MessageSource).on('message', (message) => {
+        const text = message.text()
+        if (message.talker().id === bot.id && text !== undefined) heard.push(text)
+      })
+      contact.say('我住柳营巷12号，楼上每天半夜装修').to(bot)
+      const ack = await waitFor(() => heard.find((t) => /CQ-2026-\d{6}/.test(t)), 'the acknowledgement')
+      const number = /CQ-2026-\d{6}/.exec(ack)![0]
+      contact.say('进度').to(bot)
+      const status = await waitFor(() => heard.find((t) => t !== ack && t.includes(number)), 'the status')
+      expect(status).toContain('李明')
+      contact.say('帮助').to(bot)
+      expect(await waitFor(() => heard.find((t) => t.includes('110') && t !== ack), 'the menu')).toMatch(
+        /^1 /m,
+      )
     })
   })
 }
