@@ -896,4 +896,44 @@ describe.skipIf(!TEST_DATABASE_URL)('timers across a killed worker (postgres)', 
       'a send job for every notice',
     )
   })
+
+  it('keeps reminders that fall due while every process is down, even those whose jobs Redis lost', async () => {
+    const h = helpers(stack)
+    // Nothing runs the timers while the cases are opened and their reminders fall due.
+    const cases = []
+    for (let i = 0; i < 4; i++) cases.push(await openCase(stack, { assignee: QIAN, language: 'zh' }))
+    const reminders = await Promise.all(
+      cases.map(async (c) => timerId(c.id, 'reminder', (await h.caseRow(c.id)).version)),
+    )
+    // Two of the delayed jobs are gone, as after a Redis restart without its append-only file.
+    for (const id of reminders.slice(0, 2)) await h.timersQueue().remove(id)
+    await waitFor(async () => {
+      const due = await handle.db
+        .selectFrom('case_timers')
+        .select('due_at')
+        .where('id', 'in', reminders)
+        .execute()
+      return due.every((t) => t.due_at.getTime() < Date.now())
+    }, 'the reminders falling due with nothing running')
+    const worker = await startWorker({
+      REDIS_URL: TEST_REDIS_URL,
+      DATABASE_URL: url,
+      QUEUE_PREFIX: stack.ctx.config.QUEUE_PREFIX,
+      LOG_LEVEL: 'silent',
+      DATA_DIR: 'memory://',
+      DB_POOL_SIZE: '5',
+      ...FAST,
+      RESPONSE_POLICY: 'normal=8s/1h',
+      REMINDER_AT_SHARE: '0.25',
+    })
+    try {
+      await waitFor(async () => {
+        const fired = await Promise.all(reminders.map((id) => h.fired(id)))
+        return fired.every(Boolean)
+      }, 'every reminder fired after the restart')
+      for (const c of cases) expect(await h.audits(c.id, 'case.reminded')).toHaveLength(1)
+    } finally {
+      worker.kill('SIGKILL')
+    }
+  })
 })
