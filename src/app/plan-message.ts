@@ -6,6 +6,7 @@
  */
 import { reopenedStatus } from '../domain/case-status.ts'
 import { classify } from '../domain/classify.ts'
+import { parseCommand } from '../domain/commands.ts'
 import { firstResponseDue, officerCalendar, responseTimes } from '../domain/deadlines.ts'
 import { formatLocalTime, localParts, officerNextOnDuty, officerOnDuty } from '../domain/duty.ts'
 import { detectLanguage } from '../domain/language.ts'
@@ -101,6 +102,10 @@ function takeCaseNumber(ctx: TxContext): string {
   return formatCaseNumber(ctx.station.code, localYear(ctx.state.now, ctx.station.timeZone), value)
 }
 
+/** Commands a resident may use while filling in a form; 帮助 and 取消 belong to the form itself. */
+const ASIDES = new Set(['status', 'subscriptions', 'subscribe', 'unsubscribe'])
+const NO_CONTEXT = { menuShown: false, withdrawPending: false, ratingPending: false }
+
 /**
  * A step of a service-request form the resident is filling in (or starts now).
  * Emergencies are never taken for an answer: the form answers null for them.
@@ -109,6 +114,8 @@ export async function planForm(ctx: TxContext): Promise<Plan | null> {
   const forms = ctx.deps.serviceRequests
   const { event, text, who, station } = ctx
   if (!forms || event.kind !== 'text' || !text) return null
+  // "进度" or "退订" in the middle of a form is asked of the bot, not an answer: the form waits.
+  if (ASIDES.has(parseCommand(text, NO_CONTEXT)?.kind ?? '')) return null
   const step = await forms.step(
     {
       residentId: who.residentId,

@@ -132,5 +132,16 @@ for (const engine of testEngines()) {
         /^1 /m,
       )
     })
+
+    it('answers 进度 in the middle of a form and keeps the form where it was', async () => {
+      const { token, caseNumber } = await residentWrites(app(), '我住柳营巷7号，楼下的狗整夜叫')
+      expect(await ask(token, '长假照看')).toContain('长假照看')
+      const status = await ask(token, '进度')
+      expect(status).toContain(caseNumber)
+      // The form is still open: "取消" leaves it, rather than asking to withdraw the case.
+      const cancelled = await ask(token, '取消')
+      expect(cancelled).toContain('已取消「')
+      expect(cancelled).not.toContain('撤回')
+    })
   })
 }
