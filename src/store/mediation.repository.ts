@@ -9,19 +9,13 @@ import type {
   PartyRow,
   SessionRow,
 } from '../app/forms/mediation-store.ts'
-import type { ServiceTimerState } from '../app/forms/request-store.ts'
-import type {
-  FollowUpResult,
-  MediationState,
-  MediationTimerKind,
-  NextStep,
-  PartyRole,
-} from '../domain/forms/mediation.ts'
+import type { FollowUpResult, MediationState, NextStep, PartyRole } from '../domain/forms/mediation.ts'
 import type { CaseCategory, CasePriority, CaseStatus, Language } from '../domain/types.ts'
 import { insertAudit } from './audit.repository.ts'
 import type { Database } from './db.ts'
 import { insertOfficerNotice, pendingNotices } from './officer-notices.repository.ts'
 import type { DB } from './schema.ts'
+import { cancelTimers, claimTimer, findTimer, insertTimers } from './service-request-timers.ts'
 
 /** Mediations, their parties and sessions (migration 015); timers are service_request_timers rows. */
 export function createMediationStore(db: Database): MediationStore {
@@ -31,14 +25,7 @@ export function createMediationStore(db: Database): MediationStore {
     // The handle is the Kysely transaction service-requests.repository.ts opened.
     within: (handle) => mediationTx(handle as Kysely<DB>),
 
-    async timer(id) {
-      const row = await db
-        .selectFrom('service_request_timers')
-        .selectAll()
-        .where('id', '=', id)
-        .executeTakeFirst()
-      return row ? timerRow(row) : null
-    },
+    timer: async (id) => (await findTimer(db, id)) as MediationTimerRow | null,
 
     async read(caseId) {
       const locked = await readMediation(db, 'case', caseId, false)
@@ -306,41 +293,11 @@ function mediationTx(trx: Kysely<DB>): MediationTx {
         .execute()
     },
 
-    async insertTimers(rows) {
-      if (rows.length === 0) return []
-      const inserted = await trx
-        .insertInto('service_request_timers')
-        .values(
-          rows.map((r) => ({ id: r.id, request_id: r.requestId, kind: r.kind, day: r.day, due_at: r.dueAt })),
-        )
-        .onConflict((oc) => oc.column('id').doNothing())
-        .returning('id')
-        .execute()
-      return inserted.map((r) => r.id)
-    },
+    insertTimers: (rows) => insertTimers(trx, rows),
 
-    async cancelTimers(requestId, ids) {
-      if (ids && ids.length === 0) return []
-      let query = trx
-        .updateTable('service_request_timers')
-        .set({ state: 'cancelled' })
-        .where('request_id', '=', requestId)
-        .where('state', '=', 'scheduled')
-      if (ids) query = query.where('id', 'in', ids)
-      const rows = await query.returning('id').execute()
-      return rows.map((r) => r.id)
-    },
+    cancelTimers: (requestId, ids) => cancelTimers(trx, requestId, ids),
 
-    async claimTimer(id, to, at) {
-      const row = await trx
-        .updateTable('service_request_timers')
-        .set({ state: to, fired_at: at })
-        .where('id', '=', id)
-        .where('state', '=', 'scheduled')
-        .returning('id')
-        .executeTakeFirst()
-      return row !== undefined
-    },
+    claimTimer: (id, to, at) => claimTimer(trx, id, to, at),
   }
 }
 
@@ -497,22 +454,4 @@ async function readSessions(db: Kysely<DB>, requestId: string): Promise<SessionR
     createdBy: r.created_by,
     createdAt: r.created_at,
   }))
-}
-
-function timerRow(row: {
-  id: string
-  request_id: string
-  kind: string
-  day: string
-  due_at: Date
-  state: string
-}): MediationTimerRow {
-  return {
-    id: row.id,
-    requestId: row.request_id,
-    kind: row.kind as MediationTimerKind,
-    day: row.day,
-    dueAt: row.due_at,
-    state: row.state as ServiceTimerState,
-  }
 }

@@ -5,7 +5,6 @@ import type {
   RequestState,
   RequestStore,
   RequestTx,
-  ServiceTimerRow,
 } from '../app/forms/request-store.ts'
 import type { CheckResult } from '../domain/forms/home-watch-texts.ts'
 import type { CaseCategory, CasePriority, CaseStatus, Language } from '../domain/types.ts'
@@ -14,20 +13,14 @@ import { OPEN_STATUS_LITERALS } from './case-query.repository.ts'
 import type { Database } from './db.ts'
 import { insertOfficerNotice, pendingNotices } from './officer-notices.repository.ts'
 import type { DB } from './schema.ts'
+import { cancelTimers, claimTimer, findTimer, insertTimers, timerRow } from './service-request-timers.ts'
 
 /** Service requests, home-watch checks and their timers (migration 012). */
 export function createRequestStore(db: Database): RequestStore {
   return {
     transaction: (fn) => db.transaction().execute((trx) => fn(requestTx(trx))),
 
-    async timer(id) {
-      const row = await db
-        .selectFrom('service_request_timers')
-        .selectAll()
-        .where('id', '=', id)
-        .executeTakeFirst()
-      return row ? timerRow(row) : null
-    },
+    timer: async (id) => await findTimer(db, id),
 
     async scheduledDueBefore(at, limit) {
       const rows = await db
@@ -254,30 +247,9 @@ export function requestTx(trx: Kysely<DB>): RequestTx {
         .execute()
     },
 
-    async insertTimers(rows) {
-      if (rows.length === 0) return []
-      const inserted = await trx
-        .insertInto('service_request_timers')
-        .values(
-          rows.map((r) => ({ id: r.id, request_id: r.requestId, kind: r.kind, day: r.day, due_at: r.dueAt })),
-        )
-        .onConflict((oc) => oc.column('id').doNothing())
-        .returning('id')
-        .execute()
-      return inserted.map((r) => r.id)
-    },
+    insertTimers: (rows) => insertTimers(trx, rows),
 
-    async cancelTimers(requestId, ids) {
-      if (ids && ids.length === 0) return []
-      let query = trx
-        .updateTable('service_request_timers')
-        .set({ state: 'cancelled' })
-        .where('request_id', '=', requestId)
-        .where('state', '=', 'scheduled')
-      if (ids) query = query.where('id', 'in', ids)
-      const rows = await query.returning('id').execute()
-      return rows.map((r) => r.id)
-    },
+    cancelTimers: (requestId, ids) => cancelTimers(trx, requestId, ids),
 
     async timersOf(requestId) {
       const rows = await trx
@@ -289,34 +261,7 @@ export function requestTx(trx: Kysely<DB>): RequestTx {
       return rows.map(timerRow)
     },
 
-    async claimTimer(id, to, at) {
-      const row = await trx
-        .updateTable('service_request_timers')
-        .set({ state: to, fired_at: at })
-        .where('id', '=', id)
-        .where('state', '=', 'scheduled')
-        .returning('id')
-        .executeTakeFirst()
-      return row !== undefined
-    },
-  }
-}
-
-function timerRow(row: {
-  id: string
-  request_id: string
-  kind: string
-  day: string
-  due_at: Date
-  state: string
-}): ServiceTimerRow {
-  return {
-    id: row.id,
-    requestId: row.request_id,
-    kind: row.kind,
-    day: row.day,
-    dueAt: row.due_at,
-    state: row.state as ServiceTimerRow['state'],
+    claimTimer: (id, to, at) => claimTimer(trx, id, to, at),
   }
 }
 
