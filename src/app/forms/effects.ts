@@ -1,6 +1,7 @@
 import type { CasePriority } from '../../domain/types.ts'
 import type { Clock, Dispatcher, LiveEvent, QueuedNotice } from '../ports.ts'
 import type { ActiveHomeWatch, ActiveRequestIndex } from './conversation.ts'
+import type { LockedRequest, RequestTx } from './request-store.ts'
 
 /** Delayed jobs behind service-request timers; adding an id already there changes nothing. */
 export interface ServiceTimerQueue {
@@ -78,4 +79,31 @@ export async function applyEffects(deps: EffectDeps, effects: Effects): Promise<
     else await deps.activeIndex.remove(i.residentId, i.requestId)
   }
   if (effects.changedCases.length > 0) await deps.afterCaseChanged?.([...new Set(effects.changedCases)])
+}
+
+/** Stores a text to the resident who made the request, on its case; it is sent after the commit. */
+export async function tellRequester(
+  tx: Pick<RequestTx, 'insertMessage'>,
+  newId: () => string,
+  r: LockedRequest,
+  text: string,
+  now: Date,
+  effects: Effects,
+  author: string | null = null,
+): Promise<string> {
+  const id = newId()
+  await tx.insertMessage({
+    id,
+    caseId: r.case.id,
+    residentId: r.case.residentId,
+    identityId: r.case.identityId,
+    direction: 'outbound',
+    channel: r.case.channel,
+    accountId: r.case.accountId,
+    text,
+    authorOfficerId: author,
+    createdAt: now,
+  })
+  effects.send.push({ accountId: r.case.accountId, messageId: id })
+  return id
 }

@@ -32,7 +32,7 @@ import type { Language } from '../../domain/types.ts'
 import { AppError } from '../../errors.ts'
 import type { Directory, DirectorySnapshot } from '../ports.ts'
 import type { ActiveHomeWatch, RequestChange } from './conversation.ts'
-import { applyEffects, type EffectDeps, type Effects, noEffects } from './effects.ts'
+import { applyEffects, type EffectDeps, type Effects, noEffects, tellRequester } from './effects.ts'
 import type { HomeWatchCheckRow, LockedRequest, RequestStore, RequestTx } from './request-store.ts'
 import type { RequestKind } from './submit-request.ts'
 
@@ -138,30 +138,14 @@ export function createHomeWatch(deps: HomeWatchDeps) {
     return r.case.beatId ? (dir.beats.get(r.case.beatId)?.name ?? null) : null
   }
 
-  async function tellResident(
+  const tellResident = (
     tx: RequestTx,
     r: LockedRequest,
     text: string,
     now: Date,
     effects: Effects,
     author: string | null = null,
-  ) {
-    const id = deps.newId()
-    await tx.insertMessage({
-      id,
-      caseId: r.case.id,
-      residentId: r.case.residentId,
-      identityId: r.case.identityId,
-      direction: 'outbound',
-      channel: r.case.channel,
-      accountId: r.case.accountId,
-      text,
-      authorOfficerId: author,
-      createdAt: now,
-    })
-    effects.send.push({ accountId: r.case.accountId, messageId: id })
-    return id
-  }
+  ) => tellRequester(tx, deps.newId, r, text, now, effects, author)
 
   const event = (
     r: LockedRequest,

@@ -46,7 +46,7 @@ import { AppError } from '../../errors.ts'
 import { type PersonalDataCipher, SealedDataError } from '../personal-data.ts'
 import type { Directory, DirectorySnapshot } from '../ports.ts'
 import type { ConversationInput, ConversationStep, FormStateStore } from './conversation.ts'
-import { applyEffects, type EffectDeps, type Effects, noEffects } from './effects.ts'
+import { applyEffects, type EffectDeps, type Effects, noEffects, tellRequester } from './effects.ts'
 import type { RentalIndex, RentalRecord, RentalStore, RentalTx, Tenancy } from './rental-store.ts'
 import type { LockedRequest } from './request-store.ts'
 import type { RequestKind, SubmitInput, SubmitResult } from './submit-request.ts'
@@ -204,30 +204,14 @@ export function createRental(deps: RentalDeps) {
     nationality: a.nationality,
   })
 
-  async function tellLandlord(
+  const tellLandlord = (
     tx: RentalTx,
     r: LockedRequest,
     text: string,
     now: Date,
     effects: Effects,
     author: string | null = null,
-  ) {
-    const id = deps.newId()
-    await tx.insertMessage({
-      id,
-      caseId: r.case.id,
-      residentId: r.case.residentId,
-      identityId: r.case.identityId,
-      direction: 'outbound',
-      channel: r.case.channel,
-      accountId: r.case.accountId,
-      text,
-      authorOfficerId: author,
-      createdAt: now,
-    })
-    effects.send.push({ accountId: r.case.accountId, messageId: id })
-    return id
-  }
+  ) => tellRequester(tx, deps.newId, r, text, now, effects, author)
 
   async function line(tx: RentalTx, r: LockedRequest, text: string, now: Date) {
     const id = deps.newId()
