@@ -184,7 +184,7 @@ export async function createContext(
     newId,
     caseNumbers: new CaseNumbers({ reserve: inboundStore.reserveCaseCounters }),
     // `deadlines` is made below; this runs only once messages flow.
-    afterCaseChanged: (caseIds) => deadlines.afterCaseChanged(caseIds),
+    deadlines: { within: (tx, caseIds) => deadlines.within(tx, caseIds) },
     get serviceRequests() {
       return serviceRequests
     },

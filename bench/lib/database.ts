@@ -38,7 +38,9 @@ export async function prepareDatabase(
   const schema = reuseSchema ?? `bench_${randomBytes(5).toString('hex')}`
   if (!reuseSchema) await adminQuery(base, `CREATE SCHEMA ${schema}`)
   const scoped = new URL(base)
-  scoped.searchParams.set('options', `-c search_path=${schema}`)
+  // Options already in the URL (e.g. -c log_min_duration_statement=0 to study the statements) are kept.
+  const given = scoped.searchParams.get('options')
+  scoped.searchParams.set('options', [given, `-c search_path=${schema}`].filter(Boolean).join(' '))
   // Names the service's connections, so their backends can be found (and their CPU time read).
   const applicationName = `maplebridge-${schema}`
   scoped.searchParams.set('application_name', applicationName)

@@ -129,6 +129,8 @@ export function createDeadlines(deps: DeadlineDeps) {
     dir: DirectorySnapshot,
     after: After,
     known?: TimerRow[],
+    /** Several cases at once: their new timers are collected here and stored in one statement. */
+    pending?: TimerRow[],
   ) {
     const timeZone = timeZoneOf(dir, c.stationId)
     const timers = known ?? (await tx.timersOf(c.id))
@@ -183,7 +185,8 @@ export function createDeadlines(deps: DeadlineDeps) {
         officerId: p.officerId,
         state: 'scheduled',
       }))
-    if (wanted.length) {
+    if (pending) pending.push(...wanted)
+    else if (wanted.length) {
       const stored = await tx.insertTimers(wanted)
       after.add.push(...wanted.filter((row) => stored.has(row.id)))
     }
@@ -214,16 +217,22 @@ export function createDeadlines(deps: DeadlineDeps) {
     for (const e of after.events) await deps.dispatcher.publish(e)
   }
 
+  /** Brings the timers of the cases in line with their state, in the caller's transaction. */
+  async function reconcileCases(tx: DeadlineTx, caseIds: string[], after: After): Promise<void> {
+    const dir = await deps.directory.get()
+    const cases = await tx.lockCases(caseIds)
+    const timers = await tx.timersOfCases(cases.map((c) => c.id))
+    const now = deps.clock.now()
+    const pending: TimerRow[] = []
+    for (const c of cases) await reconcile(tx, c, now, dir, after, timers.get(c.id) ?? [], pending)
+    const stored = await tx.insertTimers(pending)
+    after.add.push(...pending.filter((row) => stored.has(row.id)))
+  }
+
   /** Brings the timers of the cases in line with their state, all in one transaction. */
   async function scheduleForCases(caseIds: string[]): Promise<void> {
-    const dir = await deps.directory.get()
     const after = emptyAfter()
-    await deps.store.transaction(async (tx) => {
-      const cases = await tx.lockCases(caseIds)
-      const timers = await tx.timersOfCases(cases.map((c) => c.id))
-      const now = deps.clock.now()
-      for (const c of cases) await reconcile(tx, c, now, dir, after, timers.get(c.id) ?? [])
-    })
+    await deps.store.transaction((tx) => reconcileCases(tx, caseIds, after))
     await apply(after)
   }
 
@@ -505,6 +514,26 @@ export function createDeadlines(deps: DeadlineDeps) {
 
   return {
     scheduleForCase: (caseId: string) => scheduleForCases([caseId]),
+
+    /**
+     * For a writer that changes cases in its own transaction (the inbound
+     * batch): stores the cases' timers in that transaction, so a case never
+     * commits without them, and answers what to do once it has committed
+     * (timer jobs, sends, live events). That part never throws: a failure is
+     * reported through `onError`, and the sweep rebuilds jobs from the rows.
+     */
+    async within(tx: DeadlineTx, caseIds: readonly string[]): Promise<() => Promise<void>> {
+      const after = emptyAfter()
+      const ids = [...new Set(caseIds)]
+      if (ids.length) await reconcileCases(tx, ids, after)
+      return async () => {
+        try {
+          await apply(after)
+        } catch (error) {
+          deps.onError?.(error, { caseId: ids[0], what: 'queueing deadline timers' })
+        }
+      }
+    },
 
     /**
      * For the inbound path and any other writer of cases: call after the

@@ -5,6 +5,7 @@ import { officerOfQueue } from '../domain/routing.ts'
 import type { InboundEvent, Language } from '../domain/types.ts'
 import { PermanentError } from '../errors.ts'
 import type { CaseNumbers } from './case-numbers.ts'
+import type { DeadlineTx } from './deadline-ports.ts'
 import { newFormBatch } from './forms/conversation.ts'
 import type { ServiceRequests } from './forms/service-requests.ts'
 import {
@@ -38,8 +39,14 @@ export interface InboundDeps {
   caseNumbers: CaseNumbers
   /** Service-request forms (home watch…): asked first about every text message. */
   serviceRequests?: ServiceRequests
-  /** Deadlines and after-care follow every case whose holder or status the batch changed. */
-  afterCaseChanged?: (caseIds: string[]) => Promise<void>
+  /**
+   * Deadlines and after-care follow every case whose holder or status the
+   * batch changed: timers are stored in the batch's transaction, and what
+   * remains (their jobs) runs after the commit.
+   */
+  deadlines?: {
+    within(tx: DeadlineTx, caseIds: readonly string[]): Promise<() => Promise<void>>
+  }
   settings: {
     defaultLanguage: Language
     maxMessageChars: number
@@ -92,7 +99,7 @@ export async function handleInboundBatch(
   // Taken from as cases open; what is left afterwards goes back (all of it if nothing was committed).
   const numbers = new Map([...reserved].map(([stationId, r]) => [stationId, [...r.numbers]]))
   let committed = false
-  let outcome: { plans: Array<{ eventId: string; plan: Plan }>; redeliveries: string[] }
+  let outcome: BatchOutcome
   try {
     outcome = await deps.store.transaction(async (tx) => {
       const state: BatchState = {
@@ -123,16 +130,12 @@ export async function handleInboundBatch(
   }
   await Promise.all([
     ...[...byCase.values()].map(async (plans) => {
-      for (const { eventId, plan } of plans) await dispatch(deps, plan, eventId)
+      const queued = new Set<string>()
+      for (const { eventId, plan } of plans) await dispatch(deps, plan, eventId, queued)
     }),
     ...outcome.redeliveries.map((id) => redispatch(deps, id)),
   ])
-  const changed = outcome.plans.flatMap(({ plan }) => {
-    if (plan.commanded) return [plan.commanded.change.id]
-    const moved = plan.newCase || plan.previousQueue || plan.reopened || plan.answered
-    return moved && plan.caseId ? [plan.caseId] : []
-  })
-  if (changed.length > 0 && deps.afterCaseChanged) await deps.afterCaseChanged([...new Set(changed)])
+  await outcome.afterCommit?.()
   // Form answers are kept, and finished forms become requests, only once the batch is committed.
   for (const { plan } of outcome.plans) {
     if (plan.form) await deps.serviceRequests?.afterCommit(plan.form.step, plan.form.author)
@@ -162,12 +165,19 @@ async function reserveNumbers(
   return reserved
 }
 
+interface BatchOutcome {
+  plans: Array<{ eventId: string; plan: Plan }>
+  redeliveries: string[]
+  /** The deadline timers' jobs, once the cases and their timers are committed. */
+  afterCommit?: () => Promise<void>
+}
+
 async function planBatch(
   deps: InboundDeps,
   state: BatchState,
   eventIds: string[],
   results: Map<string, InboundOutcome | Error>,
-): Promise<{ plans: Array<{ eventId: string; plan: Plan }>; redeliveries: string[] }> {
+): Promise<BatchOutcome> {
   const stored = new Map((await state.tx.lockEvents(eventIds)).map((e) => [e.id, e]))
   const redeliveries: string[] = []
   const todo: Array<{ id: string; event: InboundEvent; station: StationInfo; language: Language }> = []
@@ -248,7 +258,14 @@ async function planBatch(
     plan.notices = plan.noticeDrafts.flatMap((d) => notices.get(d) ?? [])
     results.set(eventId, outcomeOf(plan))
   }
-  return { plans, redeliveries }
+  const changed = plans.flatMap(({ plan }) => {
+    if (plan.commanded) return [plan.commanded.change.id]
+    const moved = plan.newCase || plan.previousQueue || plan.reopened || plan.answered
+    return moved && plan.caseId ? [plan.caseId] : []
+  })
+  const afterCommit =
+    changed.length && deps.deadlines ? await deps.deadlines.within(state.tx.deadlines(), changed) : undefined
+  return { plans, redeliveries, ...(afterCommit ? { afterCommit } : {}) }
 }
 
 function outcomeOf(plan: Plan): InboundOutcome {
@@ -264,9 +281,11 @@ function outcomeOf(plan: Plan): InboundOutcome {
   }
 }
 
-async function dispatch(deps: InboundDeps, plan: Plan, eventId: string): Promise<void> {
-  if (plan.caseId && plan.queue) {
+/** `queued`: the case's queues this batch has put it on already (one job per case and queue). */
+async function dispatch(deps: InboundDeps, plan: Plan, eventId: string, queued: Set<string>): Promise<void> {
+  if (plan.caseId && plan.queue && (plan.previousQueue || !queued.has(plan.queue))) {
     if (plan.previousQueue) await deps.dispatcher.removeCase(plan.previousQueue, plan.caseId)
+    queued.add(plan.queue)
     await deps.dispatcher.enqueueCase({
       queue: plan.queue,
       caseId: plan.caseId,

@@ -9,6 +9,7 @@ import type {
   Officer,
   Station,
 } from '../domain/types.ts'
+import type { DeadlineTx } from './deadline-ports.ts'
 import type { SelfServiceStore } from './self-service.ts'
 
 export interface StationInfo extends Station {
@@ -216,6 +217,8 @@ export interface InboundTx {
   openCaseCounts(officerIds: string[]): Promise<Map<string, number>>
   /** Residents' commands (status, menu, subscriptions, withdrawal, rating), in this transaction. */
   selfService(): SelfServiceStore
+  /** The deadline service's view of this transaction: a batch's cases commit with their timers. */
+  deadlines(): DeadlineTx
   /**
    * Writes the batch in foreign-key order. Answers the stored officer notices
    * by draft id; a notice to an officer without a WeChat is not stored.

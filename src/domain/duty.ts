@@ -46,6 +46,39 @@ function formatterFor(timeZone: string): Intl.DateTimeFormat {
  * the instant `at`. Throws a RangeError for an unknown time zone.
  */
 export function localParts(at: Date, timeZone: string): LocalParts {
+  const time = at.getTime()
+  if (Number.isNaN(time)) return readParts(at, timeZone)
+  // A zone's offset changes only on quarter hours (every transition since 1970 falls on one),
+  // so one reading per zone and quarter hour serves every instant in it.
+  const quarter = Math.floor(time / QUARTER_HOUR_MS)
+  let offsets = offsetCache.get(timeZone)
+  if (offsets === undefined || offsets.size > 4096) {
+    offsets = new Map()
+    offsetCache.set(timeZone, offsets)
+  }
+  let offset = offsets.get(quarter)
+  if (offset === undefined) {
+    const p = readParts(new Date(quarter * QUARTER_HOUR_MS), timeZone)
+    offset = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second) - quarter * QUARTER_HOUR_MS
+    offsets.set(quarter, offset)
+  }
+  const wall = new Date(time + offset)
+  return {
+    year: wall.getUTCFullYear(),
+    month: wall.getUTCMonth() + 1,
+    day: wall.getUTCDate(),
+    weekday: wall.getUTCDay(),
+    hour: wall.getUTCHours(),
+    minute: wall.getUTCMinutes(),
+    second: wall.getUTCSeconds(),
+  }
+}
+
+const QUARTER_HOUR_MS = 15 * 60_000
+/** Offset of local wall time from UTC (ms), per zone and quarter hour since the epoch. */
+const offsetCache = new Map<string, Map<number, number>>()
+
+function readParts(at: Date, timeZone: string): LocalParts {
   const parts: LocalParts = { year: 0, month: 0, day: 0, weekday: 0, hour: 0, minute: 0, second: 0 }
   for (const part of formatterFor(timeZone).formatToParts(at)) {
     switch (part.type) {

@@ -4,6 +4,7 @@ import { SERVICE_REQUEST_CATEGORIES } from '../domain/case-status.ts'
 import type { CaseCategory, CasePriority, CaseStatus, InboundEvent } from '../domain/types.ts'
 import { OPEN_STATUS_LITERALS } from './case-query.repository.ts'
 import type { Database } from './db.ts'
+import { deadlineTx } from './deadline-tx.ts'
 import { resolveResidents } from './inbound-residents.ts'
 import { writeBatch } from './inbound-writes.ts'
 import { pendingNotices } from './officer-notices.repository.ts'
@@ -135,6 +136,7 @@ function inboundTx(trx: Kysely<DB>, options: { broadcastReplyWindowMs?: number }
 
     openCaseCounts: (officerIds) => countOpenCases(trx, officerIds),
     selfService: () => selfServiceStore(trx),
+    deadlines: () => deadlineTx(trx),
     write: (writes) => writeBatch(trx, writes, options),
   }
 }
@@ -146,7 +148,7 @@ async function countOpenCases(db: Kysely<DB>, officerIds: string[]): Promise<Map
   const rows = await db
     .selectFrom('cases')
     .select(['assignee_officer_id', sql<number>`count(*)::int`.as('n')])
-    .where('assignee_officer_id', 'in', officerIds)
+    .where(sql<boolean>`assignee_officer_id = ANY(${officerIds}::text[])`)
     .where('status', 'in', OPEN_STATUS_LITERALS)
     .groupBy('assignee_officer_id')
     .execute()

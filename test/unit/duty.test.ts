@@ -26,6 +26,40 @@ describe('localParts', () => {
     })
   })
 
+  it('agrees with Intl at every minute around daylight-saving changes and odd offsets', () => {
+    const intl = (at: Date, timeZone: string) => {
+      const f = new Intl.DateTimeFormat('en-US', {
+        timeZone,
+        hourCycle: 'h23',
+        year: 'numeric',
+        month: 'numeric',
+        day: 'numeric',
+        hour: 'numeric',
+        minute: 'numeric',
+        second: 'numeric',
+      })
+      const p = Object.fromEntries(f.formatToParts(at).map((x) => [x.type, Number(x.value)]))
+      return [p.year, p.month, p.day, p.hour, p.minute, p.second]
+    }
+    const cases: Array<[string, string]> = [
+      ['America/New_York', '2026-03-08T06:00:00Z'], // spring forward at 02:00 local
+      ['America/New_York', '2026-11-01T05:00:00Z'], // fall back at 02:00 local
+      ['Australia/Lord_Howe', '2026-04-04T14:30:00Z'], // a half-hour change at 02:00 local
+      ['Asia/Kathmandu', '2026-06-01T00:00:00Z'], // +05:45
+      ['Asia/Shanghai', '2026-12-31T15:00:00Z'], // the new year
+    ]
+    for (const [zone, around] of cases) {
+      const start = new Date(around).getTime() - 2 * 3_600_000
+      for (let minute = 0; minute <= 240; minute += 1) {
+        const at = new Date(start + minute * 60_000 + 17_000)
+        const p = localParts(at, zone)
+        expect([p.year, p.month, p.day, p.hour, p.minute, p.second], `${zone} ${at.toISOString()}`).toEqual(
+          intl(at, zone),
+        )
+      }
+    }
+  })
+
   it('throws on an unknown time zone', () => {
     expect(() => localParts(new Date(), 'Mars/Olympus')).toThrow(RangeError)
   })
