@@ -1,4 +1,7 @@
+import type { OutboundImage } from '../src/app/attachments.ts'
 import type { ConversationRef, InboundEvent } from '../src/domain/types.ts'
+
+export type { OutboundImage }
 
 /** What a channel can carry; the core adapts its messages to these. */
 export interface ChannelCapabilities {
@@ -14,6 +17,18 @@ export interface OutboundText {
   /** Our message id: channels that support it use it to make sends idempotent. */
   id: string
   text: string
+  /**
+   * A picture that goes with the text, as one send (one slot of the account's pace):
+   * a channel with `media` sends the picture, then the text.
+   */
+  image?: OutboundImage
+}
+
+/** What a channel without media sends instead: the text, saying a picture went with it. */
+export function withoutMedia(message: OutboundText): OutboundText {
+  if (!message.image) return message
+  const { image: _image, ...rest } = message
+  return { ...rest, text: `${message.text}\n[图片 / Picture]` }
 }
 
 /** A send that the platform refused for good (contact gone, account banned) rather than a passing fault. */
@@ -49,7 +64,10 @@ export interface ChatChannel {
   accountIds(): string[]
   readonly capabilities: ChannelCapabilities
   start(handlers: { onInbound: InboundHandler; onMalformed: MalformedHandler }): Promise<void>
-  /** Sends a text to a stored conversation; throws PermanentSendError when retrying cannot help. */
+  /**
+   * Sends a text (and its picture, where the channel has media) to a stored
+   * conversation; throws PermanentSendError when retrying cannot help.
+   */
   send(ref: ConversationRef, message: OutboundText): Promise<{ externalId?: string }>
   stop(): Promise<void>
 }

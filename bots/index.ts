@@ -1,13 +1,18 @@
 import { randomUUID } from 'node:crypto'
 import { join } from 'node:path'
 import type { Worker } from 'bullmq'
+import { createImageLoader, type ImageLoader } from '../src/app/attachments.ts'
+import { createAccountResume } from '../src/app/broadcasts/account-resume.ts'
 import { createDeliverySender } from '../src/app/broadcasts/send-delivery.ts'
 import type { Sender } from '../src/app/send-outbound.ts'
 import type { AppContext } from '../src/context.ts'
 import { startOutboundWorker } from '../workers/outbound.worker.ts'
-import { type ChatChannel, PermanentSendError } from './channel.ts'
+import { type ChatChannel, PermanentSendError, withoutMedia } from './channel.ts'
 import { WebChatChannel } from './web-chat/web-chat.channel.ts'
 import type { WechatAccountConfig, WechatyChannelOptions } from './wechaty/wechaty.channel.ts'
+
+/** How often logged-in accounts are checked for broadcast deliveries still paused. */
+const RESUME_SWEEP_MS = 30_000
 
 export interface BotRole {
   channels: ChatChannel[]
@@ -38,6 +43,15 @@ export async function startBots(ctx: AppContext, options: BotRoleOptions = {}): 
     onMalformed: async (entry: Parameters<AppContext['park']>[0]) => void (await ctx.park(entry)),
   }
 
+  // A logged-out account's broadcast deliveries wait; its login lets them go on.
+  const resume = createAccountResume({
+    store: ctx.broadcasts.sendStore,
+    publish: (event) => ctx.dispatcher.publish(event),
+    audit: (entry) => ctx.audit.record(entry),
+    onError: (error, accountIds) =>
+      logger.warn({ err: error, accountIds }, 'resuming the broadcasts of logged-in accounts failed'),
+  })
+
   const webAccounts = [...dir.accounts.keys()].filter((id) => id.startsWith('web-'))
   const web = new WebChatChannel(ctx.redis.producer, config.QUEUE_PREFIX, () => webAccounts)
   channels.push(web)
@@ -56,6 +70,7 @@ export async function startBots(ctx: AppContext, options: BotRoleOptions = {}): 
         logger,
         puppetFactory: options.puppetFactory,
         sessionDir: join(config.DATA_DIR, 'wechat-sessions'),
+        onLogin: (accountId) => void resume.loggedIn(accountId),
       }),
     )
   }
@@ -64,9 +79,11 @@ export async function startBots(ctx: AppContext, options: BotRoleOptions = {}): 
 
   const workers: Worker[] = []
   const limits = new Map(rows.map((r) => [r.id, r.rate_per_minute]))
+  // One copy of a broadcast's picture serves every account of the process.
+  const images = createImageLoader(ctx.attachmentStore, { cacheBytes: 4 * config.ATTACHMENT_MAX_BYTES })
   for (const channel of channels) {
     const sender: Sender = {
-      send: (ref, message) => channel.send(ref, message),
+      send: (ref, message) => channel.send(ref, channel.capabilities.media ? message : withoutMedia(message)),
       isPermanent: (error) => error instanceof PermanentSendError,
     }
     const loggedIn = (channel as { isLoggedIn?: (accountId: string) => boolean }).isLoggedIn?.bind(channel)
@@ -81,6 +98,7 @@ export async function startBots(ctx: AppContext, options: BotRoleOptions = {}): 
               ratePerMinute: limits.get(accountId) ?? 60,
               sender,
               loggedIn: loggedIn ? () => loggedIn(accountId) : undefined,
+              images,
             })
       workers.push(
         startOutboundWorker({
@@ -92,6 +110,7 @@ export async function startBots(ctx: AppContext, options: BotRoleOptions = {}): 
           store: ctx.outboundStore,
           sender,
           live: ctx.deliveryNotifier,
+          images,
           // Web chat has no platform to upset; WeChat accounts keep their configured pace.
           perMinute: channel === web ? 0 : (limits.get(accountId) ?? 60),
           jitterMs: channel === web ? 0 : config.OUTBOUND_JITTER_MS,
@@ -100,10 +119,18 @@ export async function startBots(ctx: AppContext, options: BotRoleOptions = {}): 
     }
   }
   logger.info({ accounts: channels.flatMap((c) => c.accountIds()) }, 'bot role started')
+  // Accounts found logged in at start, and now and then after: a pause written just after a login.
+  const resumeSweep = resume.every(RESUME_SWEEP_MS, () =>
+    channels.flatMap((c) => {
+      const isIn = (c as { isLoggedIn?: (accountId: string) => boolean }).isLoggedIn?.bind(c)
+      return isIn ? c.accountIds().filter(isIn) : []
+    }),
+  )
 
   return {
     channels,
     async stop() {
+      resumeSweep.stop()
       await Promise.all(workers.map((w) => w.close()))
       for (const channel of channels) await channel.stop()
     },
@@ -122,6 +149,7 @@ function wechatSending(
     ratePerMinute: number
     sender: Sender
     loggedIn?: () => boolean
+    images: ImageLoader
   },
 ) {
   const pace = ctx.sendPace.forAccount({
@@ -140,6 +168,7 @@ function wechatSending(
     publish: (event) => ctx.dispatcher.publish(event),
     audit: (entry) => ctx.audit.record(entry),
     newToken: randomUUID,
+    images: account.images,
   })
   return { pace, broadcasts }
 }

@@ -160,6 +160,13 @@ const schema = z.object({
   /** How often the broadcast worker plans, hands out deliveries and tells progress. */
   BROADCAST_TICK: duration('1s'),
   MAX_MESSAGE_CHARS: z.coerce.number().int().min(1).default(4000),
+  /** The largest picture an officer may upload (a broadcast's image, a home-watch photo), in bytes. */
+  ATTACHMENT_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024, 'must be at least 1024 bytes')
+    .max(50 * 1024 * 1024, 'at most 52428800 bytes (50 MB): pictures are kept in the database')
+    .default(5 * 1024 * 1024),
   /** The AES-256 key of ID and passport numbers at rest; required in production (src/crypto/data-key.ts). */
   DATA_KEY: z
     .string()

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis'
+import { type AttachmentStore, type Attachments, createAttachments } from './app/attachments.ts'
 import { type BroadcastCommands, createBroadcastCommands } from './app/broadcasts/commands.ts'
 import { type Composer, createComposer } from './app/broadcasts/compose.ts'
 import type { BroadcastQueue, DeliverySendStore } from './app/broadcasts/ports.ts'
@@ -29,6 +30,7 @@ import { checkRedis, createRedis } from './queues/redis.ts'
 import { createSendPace, type SendPace } from './queues/send-pace.ts'
 import { createServiceTimerQueue } from './queues/service-timer-queue.ts'
 import { createDigestScheduler, createTimerQueue } from './queues/timer-queue.ts'
+import { createAttachmentStore } from './store/attachments.repository.ts'
 import { type AuditLog, createAuditLog } from './store/audit.repository.ts'
 import { createBroadcastStore } from './store/broadcast.repository.ts'
 import { createDeliverySendStore, createRunnerStore } from './store/broadcast-delivery.repository.ts'
@@ -39,6 +41,7 @@ import { createDeadlineStore } from './store/case-timers.repository.ts'
 import { type DatabaseHandle, openDatabase } from './store/db.ts'
 import { createDirectory } from './store/directory.repository.ts'
 import { createActiveRequestIndex, createFormStateStore } from './store/form-states.redis.ts'
+import { createFormSubmissionStore } from './store/form-submissions.repository.ts'
 import { newId } from './store/ids.ts'
 import { createInboundStore } from './store/inbound.repository.ts'
 import { createInboundEvents, type InboundEvents } from './store/inbound-events.repository.ts'
@@ -79,6 +82,9 @@ export interface AppContext {
   serviceRequests: ServiceRequests
   canned: CannedReplies
   audit: AuditLog
+  /** Officers' pictures: uploads and reads through the API; the store, for senders and the web chat. */
+  attachments: Attachments
+  attachmentStore: AttachmentStore
   /** Every WeChat send keeps its account's pace here, whichever process makes it. */
   sendPace: SendPace
   /** Station broadcasts: the API's use cases, the worker's runner, the bot role's send store. */
@@ -218,6 +224,7 @@ export async function createContext(
     rentalStore: createRentalStore(handle.db),
     rentalIndex: createRentalIndex(producer, config.QUEUE_PREFIX),
     cipher,
+    submissions: createFormSubmissionStore(handle.db),
     permitStore: createPermitStore(handle.db),
     permitCache: createPermitCache(producer, config.QUEUE_PREFIX),
     states: sealFormStates(createFormStateStore(producer, config.QUEUE_PREFIX), cipher),
@@ -236,6 +243,13 @@ export async function createContext(
   })
 
   const audit = createAuditLog(handle.db)
+  const attachmentStore = createAttachmentStore(handle.db)
+  const attachments = createAttachments({
+    store: attachmentStore,
+    clock,
+    newId,
+    maxBytes: config.ATTACHMENT_MAX_BYTES,
+  })
   const cases = {
     reads: createCaseReads({ queries: createCaseQueries(handle.db), clock, audit: audit.record }),
     commands: createCaseCommands({
@@ -257,6 +271,7 @@ export async function createContext(
     clock,
     newId,
     publish: (event: LiveEvent) => dispatcher.publish(event),
+    pictures: attachments,
     settings: {
       approvalThreshold: config.BROADCAST_APPROVAL_THRESHOLD,
       maxTextBytes: config.BROADCAST_MAX_TEXT_BYTES,
@@ -336,6 +351,8 @@ export async function createContext(
     serviceRequests,
     canned: createCannedReplies(handle.db),
     audit,
+    attachments,
+    attachmentStore,
     sendPace,
     broadcasts,
     deliveryNotifier,

@@ -7,6 +7,7 @@ export type ErrorCode =
   | 'CASE_NOT_FOUND'
   | 'CONFLICT'
   | 'PAYLOAD_TOO_LARGE'
+  | 'UNSUPPORTED_MEDIA_TYPE'
   | 'UNAVAILABLE'
   | 'CSRF'
   | 'LOCKED'

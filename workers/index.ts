@@ -83,6 +83,7 @@ export async function startWorkers(
     logger,
     homeWatch: ctx.serviceRequests.homeWatch,
     handlers: [ctx.serviceRequests.mediation, ctx.serviceRequests.rental, ctx.serviceRequests.permits],
+    submissions: ctx.serviceRequests,
   })
 
   const retention = await startRetentionWorker(ctx, ctx.redis.worker)

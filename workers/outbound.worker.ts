@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { UnrecoverableError, Worker } from 'bullmq'
 import type { Redis } from 'ioredis'
+import type { ImageLoader } from '../src/app/attachments.ts'
 import type { AccountPace } from '../src/app/broadcasts/ports.ts'
 import type { DeliverySender } from '../src/app/broadcasts/send-delivery.ts'
 import {
@@ -34,6 +35,8 @@ export interface OutboundWorkerOptions {
   pace?: AccountPace
   /** Sends the broadcast deliveries fed to this queue. */
   broadcasts?: DeliverySender
+  /** Reads the picture a message carries (jobs carry ids only). */
+  images?: ImageLoader
 }
 
 /** One worker per bot account: its own queue, its own pace. */
@@ -50,7 +53,7 @@ export function startOutboundWorker(options: OutboundWorkerOptions): Worker<Outb
       if (!parsed.success) throw new UnrecoverableError('malformed outbound job payload')
       const maxAttempts = job.opts.attempts ?? 1
       const attempt = { number: job.attemptsMade + 1, isLast: job.attemptsMade + 1 >= maxAttempts }
-      const { store, sender, live, pace, broadcasts } = options
+      const { store, sender, live, pace, broadcasts, images } = options
       const data = parsed.data
       try {
         // A delivery takes its slot of the pace itself, once it knows it will send.
@@ -62,7 +65,7 @@ export function startOutboundWorker(options: OutboundWorkerOptions): Worker<Outb
         else if (options.jitterMs > 0) await sleep(Math.floor(Math.random() * options.jitterMs))
         return 'noticeId' in data
           ? await sendNotice({ store, sender }, data.noticeId, attempt)
-          : await sendOutbound({ store, sender, live }, data.messageId, attempt)
+          : await sendOutbound({ store, sender, live, images }, data.messageId, attempt)
       } catch (error) {
         if (error instanceof PermanentError) throw new UnrecoverableError(error.message)
         throw error

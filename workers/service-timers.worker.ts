@@ -13,6 +13,8 @@ export interface ServiceTimerWorkerOptions {
   /** Other kinds' timers, each recognised by its id (mediation's "md-…"); home watch fires the rest. */
   handlers?: ServiceTimerHandler[]
   concurrency?: number
+  /** Confirmed chat forms whose process died before submitting them: submitted by the sweep. */
+  submissions?: { sweepSubmissions(olderThanMs: number): Promise<number> }
   /** How often to add again the jobs of timers due soon (lost between a commit and the queue). */
   sweepEveryMs?: number
   sweepHorizonMs?: number
@@ -65,6 +67,13 @@ export function startServiceTimerWorker(options: ServiceTimerWorkerOptions): Ser
       if (requeued) logger.debug({ requeued }, 'service timers re-queued')
     } catch (error) {
       logger.warn({ err: error }, 'service timer sweep failed')
+    }
+    try {
+      // A minute is far longer than a commit takes to be followed by its submission.
+      const submitted = await options.submissions?.sweepSubmissions(60_000)
+      if (submitted) logger.info({ submitted }, 'kept service-request forms submitted')
+    } catch (error) {
+      logger.warn({ err: error }, 'service-request form sweep failed')
     }
   }
   const timer = setInterval(sweep, options.sweepEveryMs ?? 30_000)

@@ -1,14 +1,16 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { z } from 'zod'
+import type { AttachmentStore } from '../../src/app/attachments.ts'
 import type { IngestResult } from '../../src/app/ingest.ts'
 import type { Directory } from '../../src/app/ports.ts'
 import type { Language } from '../../src/domain/types.ts'
 import { AppError } from '../../src/errors.ts'
+import { sendPicture } from '../../src/http/routes/attachments.ts'
 import { openEventStream, sseFrame } from '../../src/http/sse.ts'
 import { parseInput } from '../../src/http/validate.ts'
 import type { LiveHub } from '../../src/queues/live-hub.ts'
 import { webChatAccountId } from '../../src/store/directory.repository.ts'
-import type { WebChatSession, WebChatStore } from '../../src/store/web-chat.repository.ts'
+import type { WebChatMessage, WebChatSession, WebChatStore } from '../../src/store/web-chat.repository.ts'
 import { WEB_CHANNEL, webChatTopic } from './web-chat.channel.ts'
 
 export interface WebChatRouteOptions {
@@ -24,6 +26,27 @@ export interface WebChatRouteOptions {
   /** Code of the station web chat belongs to when the page names none (else the first by code). */
   defaultStationCode?: string
   heartbeatMs?: number
+  /** Pictures in messages to the resident; without it messages show text only. */
+  attachments?: Pick<AttachmentStore, 'loadForContact' | 'ofMessages'>
+}
+
+/** A message as the page gets it: a picture it carries comes as the address to load it from. */
+type PageMessage = WebChatMessage & { image?: { id: string; mime: string; url: string } }
+
+/** Adds to each message the picture it carries (one query for all of them). */
+async function withPictures(
+  messages: WebChatMessage[],
+  attachments: WebChatRouteOptions['attachments'],
+): Promise<PageMessage[]> {
+  const outbound = messages.filter((m) => m.direction === 'outbound').map((m) => m.id)
+  if (!attachments || outbound.length === 0) return messages
+  const pictures = await attachments.ofMessages(outbound)
+  return messages.map((m) => {
+    const picture = pictures.get(m.id)
+    if (!picture) return m
+    const url = `/chat/api/attachments/${encodeURIComponent(picture.id)}`
+    return { ...m, image: { id: picture.id, mime: picture.mime, url } }
+  })
 }
 
 const SESSION_CACHE_MS = 5_000
@@ -113,8 +136,25 @@ export async function webChatRoutes(app: FastifyInstance, options: WebChatRouteO
 
   app.get('/chat/api/messages', async (request) => {
     const session = await authenticate(bearer(request))
-    return { messages: await store.conversation(session, await accountOf(session)) }
+    const messages = await store.conversation(session, await accountOf(session))
+    return { messages: await withPictures(messages, options.attachments) }
   })
+
+  // A picture only for the resident a message carried it to: any other id, or
+  // another resident's, is not found (ids cannot be probed).
+  app.get(
+    '/chat/api/attachments/:id',
+    async (request: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply) => {
+      const session = await authenticate(bearer(request))
+      const picture = await options.attachments?.loadForContact(request.params.id, {
+        channel: WEB_CHANNEL,
+        accountId: await accountOf(session),
+        contactRef: session.id,
+      })
+      if (!picture) throw new AppError('NOT_FOUND', `picture ${request.params.id} does not exist`)
+      return sendPicture(request, reply, picture)
+    },
+  )
 
   app.get('/chat/api/stream', async (request: FastifyRequest<{ Querystring: { token?: string } }>, reply) => {
     const session = await authenticate(request.query.token ?? bearer(request))
@@ -141,12 +181,15 @@ async function stream(
           return
         }
         if (!messageId) return
-        void options.store.message(messageId).then(
-          (message) => {
-            if (message) send(sseFrame('message', message, message.id))
-          },
-          (error: unknown) => request.log.warn({ err: error }, 'web chat stream could not load a message'),
-        )
+        void options.store
+          .message(messageId)
+          .then(async (message) => (message ? (await withPictures([message], options.attachments))[0] : null))
+          .then(
+            (message) => {
+              if (message) send(sseFrame('message', message, message.id))
+            },
+            (error: unknown) => request.log.warn({ err: error }, 'web chat stream could not load a message'),
+          )
       }),
   })
 }

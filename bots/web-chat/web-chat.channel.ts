@@ -12,10 +12,12 @@ export const webChatTopic = (prefix: string, sessionId: string): string => `${pr
  * routes.ts); sending publishes the message id to the session's topic, and
  * whichever API process holds the resident's stream reads it and pushes it out.
  * The stored message is the delivery: a resident who is offline sees it on return.
+ * A picture is shown by the page, which loads it by the message's attachment id
+ * (routes.ts), so a send never carries the bytes anywhere.
  */
 export class WebChatChannel implements ChatChannel {
   readonly kind = WEB_CHANNEL
-  readonly capabilities: ChannelCapabilities = { maxTextBytes: 16_000, groups: false, media: false }
+  readonly capabilities: ChannelCapabilities = { maxTextBytes: 16_000, groups: false, media: true }
 
   constructor(
     private readonly publisher: Redis,

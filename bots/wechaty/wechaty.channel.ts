@@ -1,11 +1,14 @@
 import path from 'node:path'
+import type { FileBox } from 'file-box'
 import type { Contact, Message, Room, Wechaty } from 'wechaty'
+import { IMAGE_EXTENSIONS, isImageType } from '../../src/domain/image-type.ts'
 import type { ConversationRef } from '../../src/domain/types.ts'
 import {
   type ChannelCapabilities,
   type ChatChannel,
   type InboundHandler,
   type MalformedHandler,
+  type OutboundImage,
   type OutboundText,
   PermanentSendError,
 } from '../channel.ts'
@@ -52,6 +55,8 @@ export interface WechatyChannelOptions {
   wechatyLogLevel?: 'silent' | 'error' | 'warn' | 'info'
   /** How long to wait for a media file's size and name before giving up on them. */
   mediaInfoTimeoutMs?: number
+  /** Told when an account has logged in (a scan, a stored session at start, a reconnect). */
+  onLogin?: (accountId: string) => void
 }
 
 interface HeldAccount {
@@ -60,6 +65,7 @@ interface HeldAccount {
 }
 
 type WechatyModule = typeof import('wechaty')
+type FileBoxClass = typeof import('file-box').FileBox
 
 const SCAN_WAITING = 2
 const SCAN_TIMEOUT = 5
@@ -102,6 +108,7 @@ export class WechatyChannel implements ChatChannel {
   readonly capabilities: ChannelCapabilities = { maxTextBytes: 2048, groups: true, media: true }
 
   private readonly held = new Map<string, HeldAccount>()
+  private fileBox: FileBoxClass | null = null
   private readonly options: WechatyChannelOptions
   private readonly log: ChannelLogger
 
@@ -130,6 +137,8 @@ export class WechatyChannel implements ChatChannel {
     // that hold no WeChat account should not pay for it.
     const wechaty: WechatyModule = await import('wechaty')
     wechaty.log.level(this.options.wechatyLogLevel ?? 'silent')
+    // Wechaty's own dependency, for sending pictures.
+    this.fileBox = (await import('file-box')).FileBox
 
     const results = await Promise.allSettled(
       this.options.accounts.map((account) => this.startAccount(wechaty, account, handlers)),
@@ -165,7 +174,10 @@ export class WechatyChannel implements ChatChannel {
         "WeChat login needed: show this QR code and scan it with the account's phone",
       )
     })
-    bot.on('login', () => this.log.info({ accountId }, 'WeChat account logged in'))
+    bot.on('login', () => {
+      this.log.info({ accountId }, 'WeChat account logged in')
+      this.options.onLogin?.(accountId)
+    })
     bot.on('logout', () => this.log.warn({ accountId }, 'WeChat account logged out'))
     bot.on('error', (err) =>
       this.log.warn({ accountId, err: errorMessage(err) }, 'Wechaty reported an error'),
@@ -313,6 +325,7 @@ export class WechatyChannel implements ChatChannel {
     // Not permanent: the account may log in again (a scan, a reconnect) and the retry succeeds.
     if (!bot.isLoggedIn) throw new Error(`WeChat account ${ref.accountId} is not logged in`)
 
+    const picture = message.image ? this.pictureOf(message.image) : undefined
     let last: unknown
     if (ref.groupRef) {
       // Groups are configured by name (a broadcast to a served group) or known by id (a member wrote in it).
@@ -327,18 +340,33 @@ export class WechatyChannel implements ChatChannel {
       // Room.say prefixes "@name " to the text; leave room for it so no piece exceeds the limit.
       const overhead = mentionName ? Buffer.byteLength(`@${mentionName} `, 'utf8') : 0
       const pieces = splitTextByBytes(message.text, this.capabilities.maxTextBytes - overhead)
+      // The picture first, then the words about it; the picture mentions nobody.
+      if (picture) await room.say(picture)
       for (const piece of pieces) {
         last = contact ? await room.say(piece, contact) : await room.say(piece)
       }
     } else {
       const contact = await bot.Contact.find({ id: ref.contactRef })
       if (!contact) throw new PermanentSendError('The WeChat contact is gone', 'CONTACT_GONE')
+      if (picture) await contact.say(picture)
       for (const piece of splitTextByBytes(message.text, this.capabilities.maxTextBytes)) {
         last = await contact.say(piece)
       }
     }
     const externalId = (last as { id?: unknown } | undefined)?.id
     return typeof externalId === 'string' ? { externalId } : {}
+  }
+
+  /**
+   * The picture as a file message. From base64 rather than a Buffer: a
+   * Buffer box cannot be serialized (`toJSON` throws), which puppets that
+   * pass files on as JSON need; the bytes are the same.
+   */
+  private pictureOf(image: OutboundImage): FileBox {
+    if (!this.fileBox) throw new Error('WechatyChannel not started')
+    const ext = isImageType(image.mime) ? IMAGE_EXTENSIONS[image.mime] : 'jpg'
+    const bytes = Buffer.from(image.bytes.buffer, image.bytes.byteOffset, image.bytes.byteLength)
+    return this.fileBox.fromBase64(bytes.toString('base64'), `${image.attachmentId}.${ext}`)
   }
 
   async stop(): Promise<void> {

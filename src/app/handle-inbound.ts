@@ -249,6 +249,10 @@ async function planBatch(
       )
     }
     state.writes.outbound.push(...plan.replies)
+    // A confirmed form commits with the message that confirmed it; it becomes a request after the commit.
+    const kept =
+      plan.form && deps.serviceRequests?.keepSubmission(plan.form.step, plan.form.author, state.now)
+    if (kept) state.writes.formSubmissions.push(kept)
     plans.push({ eventId: id, plan })
   }
   state.writes.newCases.push(...state.opened.values())

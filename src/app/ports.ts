@@ -10,12 +10,15 @@ import type {
   Station,
 } from '../domain/types.ts'
 import type { DeadlineTx } from './deadline-ports.ts'
+import type { PendingSubmission } from './forms/form-submissions.ts'
 import type { SelfServiceStore } from './self-service.ts'
 
 export interface StationInfo extends Station {
   nameEn: string | null
   deskName: string
   deskNameEn: string | null
+  /** Holiday home watch times, minutes of the day in the station's zone (station file `homeWatch`). */
+  homeWatch: { remindMinute: number; dueMinute: number; endMinute: number }
 }
 
 export interface OfficerInfo extends Officer {
@@ -178,6 +181,8 @@ export interface InboundWrites {
   addressBindings: Array<{ residentId: string; compoundId: string; beatId: string }>
   audits: AuditEntry[]
   notices: OfficerNoticeDraft[]
+  /** Confirmed service-request forms, kept until submitted after the commit. */
+  formSubmissions: PendingSubmission[]
   doneEventIds: string[]
 }
 
@@ -189,6 +194,7 @@ export const noInboundWrites = (): InboundWrites => ({
   addressBindings: [],
   audits: [],
   notices: [],
+  formSubmissions: [],
   doneEventIds: [],
 })
 
@@ -265,6 +271,7 @@ export interface LiveEvent {
     | 'broadcast.progress'
     | 'broadcast.state'
     | 'broadcast.account_paused'
+    | 'broadcast.account_resumed'
   stationId: string
   caseId: string
   assigneeId: string | null
@@ -292,7 +299,7 @@ export interface BroadcastLiveData {
   }
   /** Seconds left at the accounts' paces; null when paused or done. */
   etaSeconds?: number | null
-  /** account_paused: which account and why ('logged_out'). */
+  /** account_paused, account_resumed: which account and why ('logged_out', 'logged_in'). */
   accountId?: string
   reason?: string
 }

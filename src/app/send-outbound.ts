@@ -1,5 +1,6 @@
 import type { ConversationRef } from '../domain/types.ts'
 import { PermanentError } from '../errors.ts'
+import type { ImageLoader, OutboundImage } from './attachments.ts'
 
 /** Officer notices as the outbound worker reads and records them. */
 export interface NoticeStore {
@@ -21,6 +22,8 @@ export interface OutboundStore extends NoticeStore {
     direction: string
     caseId: string | null
     ref: ConversationRef | null
+    /** The picture the message carries (a home-watch photo), sent with it. */
+    attachmentId?: string | null
   } | null>
   markSent(messageId: string): Promise<void>
   markFailed(messageId: string, reason: string): Promise<void>
@@ -29,7 +32,8 @@ export interface OutboundStore extends NoticeStore {
 
 /** The sending side of a channel, as the core sees it. */
 export interface Sender {
-  send(ref: ConversationRef, message: { id: string; text: string }): Promise<unknown>
+  /** A picture, where there is one, goes with the text as one send. */
+  send(ref: ConversationRef, message: { id: string; text: string; image?: OutboundImage }): Promise<unknown>
   /** True for errors that retrying cannot fix (the contact is gone, the account banned). */
   isPermanent(error: unknown): boolean
 }
@@ -47,7 +51,7 @@ export interface LiveNotifier {
  * sent at most once per successful attempt: one already marked sent is skipped.
  */
 export async function sendOutbound(
-  deps: { store: OutboundStore; sender: Sender; live?: LiveNotifier },
+  deps: { store: OutboundStore; sender: Sender; live?: LiveNotifier; images?: ImageLoader },
   messageId: string,
   attempt: { number: number; isLast: boolean },
 ): Promise<'sent' | 'skipped'> {
@@ -59,7 +63,10 @@ export async function sendOutbound(
     await deps.live?.deliveryChanged({ messageId, caseId: message.caseId, state: 'failed' })
     throw new PermanentError('no conversation reference')
   }
-  await deliver(deps.sender, message.ref, { id: message.id, text: message.text }, attempt, {
+  // Bytes are read here, by the sender: the job carried only the message id.
+  const image = message.attachmentId && deps.images ? await deps.images(message.attachmentId) : null
+  const content = { id: message.id, text: message.text, ...(image ? { image } : {}) }
+  await deliver(deps.sender, message.ref, content, attempt, {
     async failed(reason) {
       await deps.store.markFailed(messageId, reason)
       await deps.live?.deliveryChanged({ messageId, caseId: message.caseId, state: 'failed' })
@@ -100,7 +107,7 @@ export async function sendNotice(
 async function deliver(
   sender: Sender,
   ref: ConversationRef,
-  message: { id: string; text: string },
+  message: { id: string; text: string; image?: OutboundImage },
   attempt: { number: number; isLast: boolean },
   record: {
     failed(reason: string): Promise<void>

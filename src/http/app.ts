@@ -12,6 +12,7 @@ import { createWebChatResidents } from '../store/web-chat-residents.repository.t
 import { registerErrorHandler } from './error-handler.ts'
 import { registerOpenApi } from './openapi.ts'
 import { authPlugin } from './plugins/auth.ts'
+import { attachmentRoutes } from './routes/attachments.ts'
 import { authRoutes } from './routes/auth.ts'
 import { broadcastRoutes } from './routes/broadcasts.ts'
 import { caseRoutes } from './routes/cases.ts'
@@ -76,6 +77,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     clock: ctx.clock,
     defaultLanguage: ctx.config.DEFAULT_LANGUAGE,
     defaultStationCode: ctx.config.WEB_CHAT_STATION,
+    attachments: ctx.attachmentStore,
   })
   await app.register(webChatFormRoutes, {
     store: ctx.webChat,
@@ -89,6 +91,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     homeWatch: ctx.serviceRequests.homeWatch,
     audit: ctx.audit.record,
     clock: ctx.clock,
+    pictures: ctx.attachments,
   })
   await app.register(permitRoutes, {
     office: ctx.serviceRequests.permitOffice,
@@ -139,6 +142,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     queuePrefix: ctx.config.QUEUE_PREFIX,
     sessionAlive: (id) => ctx.sessions.isAlive(id),
   })
+  await app.register(attachmentRoutes, { attachments: ctx.attachments })
   await app.register(inboxPageRoutes)
   app.get('/', async (_request, reply) => reply.redirect('/inbox'))
   return app

@@ -287,6 +287,7 @@ export function createDeliverySendStore(db: Database): DeliverySendStore {
         'b.text_zh',
         'b.text_en',
         'b.image_url',
+        'b.image_attachment_id',
         'b.link_url',
         'b.category',
       ])
@@ -344,6 +345,7 @@ export function createDeliverySendStore(db: Database): DeliverySendStore {
           textZh: row.text_zh,
           textEn: row.text_en,
           imageUrl: row.image_url,
+          imageId: row.image_attachment_id,
           linkUrl: row.link_url,
           category: row.category as BroadcastCategory,
         },
@@ -412,6 +414,29 @@ export function createDeliverySendStore(db: Database): DeliverySendStore {
         broadcastId: r.broadcast_id,
         stationId: r.station_id,
         authorId: r.author_officer_id,
+      }))
+    },
+
+    async resumeAccounts(accountIds, reason) {
+      if (accountIds.length === 0) return []
+      // A finished broadcast keeps its pause rows: the report still says why an account stopped.
+      const { rows } = await sql<{
+        account_id: string
+        broadcast_id: string
+        station_id: string
+        author_officer_id: string
+        state: string
+      }>`
+        DELETE FROM broadcast_account_pauses p USING broadcasts b
+        WHERE p.broadcast_id = b.id AND p.account_id = ANY(${accountIds}::text[]) AND p.reason = ${reason}
+          AND b.state IN ('sending', 'paused')
+        RETURNING p.account_id, b.id AS broadcast_id, b.station_id, b.author_officer_id, b.state`.execute(db)
+      return rows.map((r) => ({
+        accountId: r.account_id,
+        broadcastId: r.broadcast_id,
+        stationId: r.station_id,
+        authorId: r.author_officer_id,
+        state: r.state,
       }))
     },
   }

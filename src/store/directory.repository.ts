@@ -91,6 +91,11 @@ async function loadSnapshot(db: Database, now: Date): Promise<DirectorySnapshot>
       timeZone: s.time_zone,
       deskName: s.desk_name,
       deskNameEn: s.desk_name_en,
+      homeWatch: {
+        remindMinute: s.home_watch_remind_minute,
+        dueMinute: s.home_watch_escalate_minute,
+        endMinute: s.home_watch_summary_minute,
+      },
     })
     const web = webChatAccountId(s.code)
     accounts.set(web, { id: web, stationId: s.id, ownerOfficerId: null })

@@ -24,6 +24,7 @@ export async function writeBatch(
     options.broadcastReplyWindowMs,
   )
   await insertMessages(trx, w)
+  await keepFormSubmissions(trx, w)
   await applyCaseChanges(trx, w.caseChanges)
   await bindAddresses(trx, w)
   await insertAudits(trx, w)
@@ -35,6 +36,16 @@ export async function writeBatch(
                WHERE id = ANY(${w.doneEventIds}::text[])`.execute(trx)
   }
   return notices
+}
+
+async function keepFormSubmissions(trx: Kysely<DB>, { formSubmissions: f }: InboundWrites): Promise<void> {
+  if (f.length === 0) return
+  // A redelivered batch keeps the first copy: the submission id is the confirming message's.
+  await sql`INSERT INTO form_submissions (id, station_id, resident_id, identity_id, sealed, created_at)
+            SELECT * FROM unnest(${f.map((x) => x.id)}::text[], ${f.map((x) => x.stationId)}::text[],
+                                 ${f.map((x) => x.residentId)}::text[], ${f.map((x) => x.identityId)}::text[],
+                                 ${f.map((x) => x.sealed)}::text[], ${f.map((x) => iso(x.keptAt))}::timestamptz[])
+            ON CONFLICT (id) DO NOTHING`.execute(trx)
 }
 
 async function insertCases(trx: Kysely<DB>, { newCases: c }: InboundWrites): Promise<void> {

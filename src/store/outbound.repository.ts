@@ -18,6 +18,7 @@ export function createOutboundStore(db: Database): OutboundStore {
           'messages.direction',
           'messages.case_id',
           'messages.resident_id',
+          'messages.attachment_id',
           'ci.channel',
           'ci.account_id',
           'ci.contact_ref',
@@ -32,6 +33,7 @@ export function createOutboundStore(db: Database): OutboundStore {
         state: row.delivery_state,
         direction: row.direction,
         caseId: row.case_id,
+        attachmentId: row.attachment_id,
         ref:
           row.channel && row.account_id && row.contact_ref
             ? {

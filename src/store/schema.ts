@@ -14,6 +14,10 @@ export interface StationsTable {
   time_zone: string
   desk_name: string
   desk_name_en: string | null
+  /** Home watch times, minutes of the day in the station's zone (migration 017). */
+  home_watch_remind_minute: Generated<number>
+  home_watch_escalate_minute: Generated<number>
+  home_watch_summary_minute: Generated<number>
   updated_at: Timestamp
 }
 
@@ -165,6 +169,8 @@ export interface MessagesTable {
   author_officer_id: string | null
   created_at: Timestamp
   sent_at: NullableTimestamp
+  /** The picture the message carries (migration 016). */
+  attachment_id: ColumnType<string | null, string | null | undefined, string | null>
 }
 
 export interface InboundEventsTable {
@@ -285,6 +291,8 @@ export interface BroadcastsTable {
   text_en: string | null
   image_url: string | null
   link_url: string | null
+  /** The uploaded picture sent with the text (migration 016). */
+  image_attachment_id: ColumnType<string | null, string | null | undefined, string | null>
   category: string
   targets: Json<{
     station: boolean
@@ -371,6 +379,8 @@ export interface HomeWatchChecksTable {
   photo_ref: string | null
   message_id: string | null
   created_at: Generated<Date>
+  /** The uploaded photo of the visit (migration 016). */
+  photo_attachment_id: ColumnType<string | null, string | null | undefined, string | null>
 }
 
 /** A service request's reminders, deadlines and end; the id is also the BullMQ job id. */
@@ -493,6 +503,18 @@ export interface PermitAppointmentsTable {
   updated_at: Timestamp
 }
 
+/** A picture an officer uploaded (migration 016); `bytes` never changes once written. */
+export interface AttachmentsTable {
+  id: string
+  station_id: string
+  uploaded_by: string
+  mime: string
+  size_bytes: number
+  sha256: string
+  bytes: Uint8Array
+  created_at: Generated<Date>
+}
+
 export interface DB {
   stations: StationsTable
   officers: OfficersTable
@@ -528,6 +550,7 @@ export interface DB {
   broadcasts: BroadcastsTable
   broadcast_deliveries: BroadcastDeliveriesTable
   broadcast_account_pauses: BroadcastAccountPausesTable
+  attachments: AttachmentsTable
 }
 
 export type CaseRow = Selectable<CasesTable>

@@ -6,7 +6,7 @@ import { createCannedReplies } from './canned-replies.repository.ts'
 import type { Database } from './db.ts'
 import { replacePermitPlan } from './permits.repository.ts'
 import type { DB } from './schema.ts'
-import type { OfficerSpec, StationFile } from './station-file.ts'
+import { minuteOfDay, type OfficerSpec, type StationFile } from './station-file.ts'
 
 /** Ids derived from the file's own keys, so loading a file again updates rows instead of adding them. */
 export const seedIds = {
@@ -50,6 +50,9 @@ export async function seedStations(
         time_zone: station.timeZone ?? options.defaultTimeZone ?? 'Asia/Shanghai',
         desk_name: station.dutyDesk.name,
         desk_name_en: station.dutyDesk.nameEn ?? null,
+        home_watch_remind_minute: minuteOfDay(station.homeWatch.remindAt),
+        home_watch_escalate_minute: minuteOfDay(station.homeWatch.escalateAt),
+        home_watch_summary_minute: minuteOfDay(station.homeWatch.summaryAt),
         updated_at: now,
       }
       await trx

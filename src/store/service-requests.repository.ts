@@ -181,6 +181,7 @@ export function requestTx(trx: Kysely<DB>): RequestTx {
           kind: 'text',
           text: m.text,
           author_officer_id: m.authorOfficerId,
+          attachment_id: m.attachmentId ?? null,
           // A system line is never sent: "sent" keeps it out of every delivery query.
           delivery_state: m.direction === 'outbound' ? 'queued' : 'sent',
           created_at: m.createdAt,
@@ -242,6 +243,7 @@ export function requestTx(trx: Kysely<DB>): RequestTx {
           result: c.result,
           note: c.note,
           photo_ref: c.photoRef,
+          photo_attachment_id: c.photoId ?? null,
           message_id: c.messageId,
         })
         .execute()
@@ -335,7 +337,17 @@ async function readRequest(
 async function readChecks(db: Kysely<DB>, requestId: string): Promise<HomeWatchCheckRow[]> {
   const rows = await db
     .selectFrom('home_watch_checks')
-    .select(['id', 'request_id', 'officer_id', 'checked_at', 'day', 'result', 'note', 'photo_ref'])
+    .select([
+      'id',
+      'request_id',
+      'officer_id',
+      'checked_at',
+      'day',
+      'result',
+      'note',
+      'photo_ref',
+      'photo_attachment_id',
+    ])
     .where('request_id', '=', requestId)
     .orderBy('checked_at')
     .execute()
@@ -348,5 +360,6 @@ async function readChecks(db: Kysely<DB>, requestId: string): Promise<HomeWatchC
     result: r.result as CheckResult,
     note: r.note,
     photoRef: r.photo_ref,
+    photoId: r.photo_attachment_id,
   }))
 }

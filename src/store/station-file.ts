@@ -7,6 +7,7 @@
 import { readFile } from 'node:fs/promises'
 import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml'
 import { z } from 'zod'
+import { DEFAULT_HOME_WATCH_SCHEDULE } from '../domain/forms/home-watch.ts'
 import { DUTY_EXCEPTION_KINDS, parseRosterTime } from '../domain/roster.ts'
 
 type PathSegment = string | number
@@ -220,6 +221,39 @@ const permitSlotsSchema = z.strictObject({
     .default(14),
 })
 
+const CLOCK_TIME = /^(?:[01]\d|2[0-3]):[0-5]\d$/
+/** "HH:MM" (24-hour clock) as minutes of the day; the file was validated, so the form is right. */
+export const minuteOfDay = (time: string): number => Number(time.slice(0, 2)) * 60 + Number(time.slice(3, 5))
+const clockOf = (minute: number) =>
+  `${String(Math.floor(minute / 60)).padStart(2, '0')}:${String(minute % 60).padStart(2, '0')}`
+const clockTime = (minute: number) =>
+  matching(CLOCK_TIME, `a time of day as "HH:MM" on the 24-hour clock, e.g. "${clockOf(minute)}"`).default(
+    clockOf(minute),
+  )
+
+/** Holiday home watch times in the station's time zone; those left out are the service's defaults. */
+const { remindMinute, dueMinute, endMinute } = DEFAULT_HOME_WATCH_SCHEDULE
+const homeWatchSchema = z
+  .strictObject({
+    remindAt: clockTime(remindMinute),
+    escalateAt: clockTime(dueMinute),
+    summaryAt: clockTime(endMinute),
+  })
+  // A time in the wrong form has its own problem already.
+  .refine(
+    (h) =>
+      !CLOCK_TIME.test(h.remindAt) ||
+      !CLOCK_TIME.test(h.escalateAt) ||
+      minuteOfDay(h.escalateAt) > minuteOfDay(h.remindAt),
+    {
+      path: ['escalateAt'],
+      error: (issue) => {
+        const h = issue.input as { remindAt: string; escalateAt: string }
+        return `"${h.escalateAt}" is not after remindAt ("${h.remindAt}"); expected the time by which the day's check must be recorded, later in the day than the reminder`
+      },
+    },
+  )
+
 const stationSchema = z.strictObject({
   code: matching(/^[A-Z]{2,6}$/, '2 to 6 uppercase letters, e.g. CQ'),
   name: text('the station name, e.g. 长庆派出所'),
@@ -237,6 +271,11 @@ const stationSchema = z.strictObject({
   beats: list(beatSchema, 'beats'),
   accounts: list(accountSchema, 'bot accounts').default([]),
   permitSlots: permitSlotsSchema.optional(),
+  homeWatch: homeWatchSchema.default({
+    remindAt: clockOf(remindMinute),
+    escalateAt: clockOf(dueMinute),
+    summaryAt: clockOf(endMinute),
+  }),
 })
 
 /** The zod schema of a whole station file (shape only; cross-references are checked by {@link parseStationFile}). */

@@ -6,6 +6,7 @@ import { openDatabase } from '../../src/store/db.ts'
 import { seedIds } from '../../src/store/seed.ts'
 import { type SeededResident, seedResidents } from '../helpers/broadcast-residents.ts'
 import { launchBrowser, screenshot } from '../helpers/browser.ts'
+import { pngOf } from '../helpers/images.ts'
 import { type OfficerClient, signIn } from '../helpers/officer-session.ts'
 import { startTestStack, type TestStack } from '../helpers/stack.ts'
 
@@ -102,6 +103,15 @@ describe('station broadcasts in Chromium', () => {
     await byTestId(page, 'bc-text-zh').fill('近期有骗子冒充网购客服，以退款为由索要验证码，请勿转账。')
     await expect.poll(() => byTestId(page, 'bc-bytes-zh').textContent()).toMatch(/^\d+ \/ 2048/)
     const shownBytes = Number((await byTestId(page, 'bc-bytes-zh').textContent())!.split(' ')[0])
+    // A picture goes with it: uploaded when chosen, shown back from the server.
+    await byTestId(page, 'bc-image').setInputFiles({
+      name: 'poster.png',
+      mimeType: 'image/png',
+      buffer: pngOf(90, 60, [20, 60, 140]),
+    })
+    const thumbnail = byTestId(page, 'bc-image-preview')
+    await thumbnail.waitFor({ state: 'visible' })
+    await expect.poll(() => thumbnail.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(90)
 
     await byTestId(page, 'bc-preview').click()
     const reach = byTestId(page, 'bc-preview-reach')
@@ -119,6 +129,7 @@ describe('station broadcasts in Chromium', () => {
     expect(await reach.textContent()).toContain(`${preview.body.residents} 位居民`)
     expect(shownBytes).toBe(preview.body.bytes.zh)
     expect(await byTestId(page, 'bc-preview-approval').textContent()).toContain('需要其他所领导审批')
+    expect(await byTestId(page, 'bc-preview-image').textContent()).toContain('附图片 1 张')
 
     await byTestId(page, 'bc-submit').click()
     await byTestId(page, 'bc-detail').waitFor({ state: 'visible' })
@@ -149,6 +160,8 @@ describe('station broadcasts in Chromium', () => {
     await byTestId(page, 'bc-no-failures').waitFor({ state: 'visible' })
     const optedOutEast = residents.filter((r, i) => i % 2 === 0 && r.optedOut).length
     expect(await byTestId(page, 'bc-skipped').textContent()).toContain(`关闭了此类提示：${optedOutEast} 人`)
+    const sentPicture = byTestId(page, 'bc-detail-image')
+    await expect.poll(() => sentPicture.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(90)
     await screenshot(page, 'broadcast-completed')
 
     expect(heard.filter((t) => t.includes('冒充网购客服'))).toHaveLength(eastReachable)

@@ -5,6 +5,7 @@ import { hashPassword } from '../../src/auth/passwords.ts'
 import { openDatabase } from '../../src/store/db.ts'
 import { seedIds } from '../../src/store/seed.ts'
 import { launchBrowser, screenshot } from '../helpers/browser.ts'
+import { pngOf } from '../helpers/images.ts'
 import { ON_DUTY, startTestStack, type TestStack } from '../helpers/stack.ts'
 
 const CHROMIUM = '/usr/bin/chromium'
@@ -188,11 +189,38 @@ describe('the home watch form on the web chat page, in Chromium', () => {
 
     await byTestId(officer, 'hw-open-record').click()
     await byTestId(officer, 'hw-note').fill('门窗完好')
-    await byTestId(officer, 'hw-photo').fill('photos/cq/0002.jpg')
+    // The photo is uploaded as soon as it is chosen and shown from the server before the check is recorded.
+    const photo = pngOf(64, 48, [200, 40, 40])
+    await byTestId(officer, 'hw-photo').setInputFiles({
+      name: 'door.png',
+      mimeType: 'image/png',
+      buffer: photo,
+    })
+    const preview = byTestId(officer, 'hw-photo-preview')
+    await preview.waitFor({ state: 'visible' })
+    await expect.poll(() => preview.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(64)
+    // Something that is not a picture is refused with the server's reason, and the chosen photo stays.
+    await byTestId(officer, 'hw-photo').setInputFiles({
+      name: 'notes.png',
+      mimeType: 'image/png',
+      buffer: Buffer.from('not a picture at all'),
+    })
+    await byTestId(officer, 'hw-photo-error').waitFor({ state: 'visible' })
+    expect(await byTestId(officer, 'hw-photo-error').textContent()).toBe(
+      '这不是照片：只能上传 JPEG、PNG、WebP 或 GIF 图片。',
+    )
+    expect(await preview.isVisible()).toBe(true)
     await byTestId(officer, 'hw-record').click()
     await expect.poll(() => today.getAttribute('data-status')).toBe('checked')
     expect(await byTestId(officer, 'home-watch-progress').textContent()).toBe('已查看 1/3 天')
     expect(await today.textContent()).toContain('10:00 · 李明 · 一切正常 · 门窗完好')
+    const thumb = today.locator('[data-testid="hw-check-photo"]')
+    await thumb.waitFor({ state: 'visible' })
+    await expect.poll(() => thumb.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(64)
+    // The form is ready for the next visit: no photo chosen, nothing of the refusal left.
+    expect(await preview.count()).toBe(0)
+    expect(await byTestId(officer, 'hw-photo-error').count()).toBe(0)
+    await thumb.scrollIntoViewIfNeeded()
     await screenshot(officer, 'home-watch-inbox')
 
     const heard = resident.locator('[data-testid="message"][data-direction="outbound"]', {
@@ -202,5 +230,14 @@ describe('the home watch form on the web chat page, in Chromium', () => {
     expect(await heard.locator('.text').textContent()).toBe(
       '李明警官 10:00 查看了您的住所：一切正常。备注：门窗完好',
     )
+    // The photo arrives with the words: loaded with the resident's own token and drawn in the bubble.
+    const shown = heard.locator('[data-testid="message-image"]')
+    await shown.waitFor({ state: 'visible' })
+    await expect.poll(() => shown.getAttribute('data-state')).toBe('loaded')
+    expect(await shown.evaluate((img: HTMLImageElement) => [img.naturalWidth, img.naturalHeight])).toEqual([
+      64, 48,
+    ])
+    expect(await shown.getAttribute('alt')).toBe('民警发来的照片')
+    await screenshot(resident, 'home-watch-photo-resident')
   })
 })

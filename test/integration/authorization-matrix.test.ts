@@ -4,6 +4,7 @@ import { hashPassword } from '../../src/auth/passwords.ts'
 import type { AppContext } from '../../src/context.ts'
 import { seedIds } from '../../src/store/seed.ts'
 import { testEngines } from '../helpers/db.ts'
+import { pngOf } from '../helpers/images.ts'
 import { residentWrites } from '../helpers/resident.ts'
 import { startTestStack, type TestStack } from '../helpers/stack.ts'
 import { waitFor } from '../helpers/wait.ts'
@@ -25,12 +26,14 @@ const ROLES = [
 type Role = (typeof ROLES)[number]
 
 /** ok: 2xx; conflict: 409 (authorised, refused on the case's state); invalid: 400; else the exact status. */
-type Outcome = 'ok' | 'conflict' | 'invalid' | 401 | 403 | 404
+type Outcome = 'ok' | 'conflict' | 'invalid' | 401 | 403 | 404 | 415
 type Expectations = Record<Role, Outcome>
 
 interface Target {
   url: string
+  /** JSON, or raw bytes (a Buffer) sent with the Content-Type in `headers`. */
   body?: unknown
+  headers?: Record<string, string>
 }
 
 interface Probe {
@@ -142,6 +145,7 @@ for (const engine of testEngines()) {
       failedMessageId: '',
       cannedId: '',
       homeWatchCaseId: '',
+      pictureId: '',
     }
     const answers: Array<{ route: string; role: Role; status: number }> = []
 
@@ -758,6 +762,38 @@ for (const engine of testEngines()) {
           expect: lisCase('ok'),
         },
       ],
+      'POST /api/attachments': [
+        {
+          label: 'a picture, as the raw PNG',
+          target: () => ({
+            url: '/api/attachments',
+            body: pngOf(4, 4),
+            headers: { 'content-type': 'image/png' },
+          }),
+          expect: broadcasters('ok'),
+        },
+        {
+          label: 'a web page that says it is a picture',
+          target: () => ({
+            url: '/api/attachments',
+            body: Buffer.from('<html></html>'),
+            headers: { 'content-type': 'image/png' },
+          }),
+          expect: broadcasters(415),
+        },
+      ],
+      'GET /api/attachments/:id': [
+        {
+          label: 'a picture Li uploaded at Changqing',
+          target: () => ({ url: `/api/attachments/${fx.pictureId}` }),
+          expect: { ...signedIn('ok'), otherStation: 404, otherStationSupervisor: 404 },
+        },
+        {
+          label: 'a picture that does not exist',
+          target: () => ({ url: '/api/attachments/no-such-picture' }),
+          expect: signedIn(404),
+        },
+      ],
       'GET /api/permit-slots': [
         { label: 'the next two weeks', target: () => ({ url: '/api/permit-slots' }), expect: signedIn('ok') },
         {
@@ -1129,7 +1165,7 @@ for (const engine of testEngines()) {
       options: { csrf?: boolean | string; stream?: boolean; session?: Session } = {},
     ): Promise<Answer> {
       const session = options.session ?? sessions.get(role)
-      const headers: Record<string, string> = {}
+      const headers: Record<string, string> = { ...target.headers }
       if (session) {
         headers.cookie = `mb_session=${session.cookie}`
         const csrf = options.csrf ?? true
@@ -1194,6 +1230,12 @@ for (const engine of testEngines()) {
       expect(desk.beat_id).toBeNull()
       fx.deskCaseId = desk.id
       fx.homeWatchCaseId = await freshHomeWatch()
+      fx.pictureId = (
+        await stack.ctx.attachments.upload(
+          { id: seedIds.officer('330104'), role: 'officer', stationId: seedIds.station('CQ'), beatIds: [] },
+          { contentType: 'image/png', bytes: pngOf(8, 8) },
+        )
+      ).id
       mediationCaseId = await freshMediation()
       const homeWatch = await db()
         .selectFrom('cases')

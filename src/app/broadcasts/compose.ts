@@ -23,6 +23,8 @@ export interface BroadcastDraft {
   title: string
   text: { zh: string; en?: string | null }
   imageUrl?: string | null
+  /** An uploaded picture of the station (POST /api/attachments), sent as a picture with the text. */
+  imageId?: string | null
   linkUrl?: string | null
   category: BroadcastCategory
   targets: Partial<BroadcastTargets>
@@ -32,7 +34,7 @@ export interface BroadcastDraft {
 
 /** A preview needs only whom and what kind; the text, when given, is measured. */
 export type PreviewDraft = Pick<BroadcastDraft, 'category' | 'targets'> &
-  Partial<Pick<BroadcastDraft, 'title' | 'text' | 'imageUrl' | 'linkUrl' | 'sendAt'>>
+  Partial<Pick<BroadcastDraft, 'title' | 'text' | 'imageUrl' | 'imageId' | 'linkUrl' | 'sendAt'>>
 
 const invalid = (message: string): AppError => new AppError('INVALID_INPUT', message)
 
@@ -182,7 +184,16 @@ export function createComposer(deps: BroadcastDeps) {
     }
   }
 
+  /** The draft's picture, checked to be one of the station's uploads. */
+  async function pictureOf(actor: Actor, draft: PreviewDraft) {
+    if (!draft.imageId) return null
+    if (!deps.pictures) throw invalid('imageId: pictures cannot be sent from here')
+    const found = await deps.pictures.pictureOf(actor.stationId, draft.imageId, 'imageId')
+    return { id: found.id, mime: found.mime, size: found.size }
+  }
+
   async function preview(actor: Actor, draft: PreviewDraft): Promise<PreviewView> {
+    const image = await pictureOf(actor, draft)
     const r = await reach(actor, draft)
     return {
       residents: r.residents,
@@ -195,6 +206,7 @@ export function createComposer(deps: BroadcastDeps) {
       urgent: isUrgentCategory(draft.category),
       quietHoursNow: r.quietNow,
       bytes: bytesOf(draft),
+      image,
     }
   }
 
@@ -207,11 +219,13 @@ export function createComposer(deps: BroadcastDeps) {
     const content = contentOf(draft)
     const problems = contentProblems(content, settings.maxTextBytes)
     if (problems.length) throw invalid(problems.join('; '))
+    const image = await pictureOf(actor, draft)
     const r = await reach(actor, draft)
     if (r.residents + r.groups === 0) throw invalid(nobodyMessage(r.counts, draft.category))
     const record: BroadcastRecord = {
       ...content,
       id: deps.newId(),
+      imageId: image?.id ?? null,
       stationId: actor.stationId,
       authorId: actor.id,
       targets: r.targets,
@@ -245,6 +259,7 @@ export function createComposer(deps: BroadcastDeps) {
         groups: r.groups,
         approval: r.reason,
         sendAt: r.sendAt?.toISOString() ?? null,
+        image: record.imageId,
       },
     })
     await deps.publish(broadcastEvent('state', record))

@@ -1,4 +1,5 @@
 import type { QuietHours } from '../../domain/broadcast-pace.ts'
+import type { AttachmentMeta } from '../attachments.ts'
 import type { Clock, Directory, LiveEvent } from '../ports.ts'
 import type { BroadcastQueue, BroadcastStore, SendCounter } from './ports.ts'
 
@@ -11,6 +12,8 @@ export interface BroadcastDeps {
   clock: Clock
   newId: () => string
   publish(event: LiveEvent): Promise<void>
+  /** Checks that a draft's picture is one of the station's uploads (a 400 naming the field otherwise). */
+  pictures?: { pictureOf(stationId: string, id: string, field: string): Promise<AttachmentMeta> }
   settings: BroadcastSettings
 }
 

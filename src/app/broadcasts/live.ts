@@ -7,7 +7,7 @@ import type { DeliveryCounts } from './ports.ts'
  * inbox shows the author's own prominently.
  */
 export function broadcastEvent(
-  type: 'progress' | 'state' | 'account_paused',
+  type: 'progress' | 'state' | 'account_paused' | 'account_resumed',
   broadcast: { id: string; stationId: string; authorId: string; state: string },
   extra: Omit<BroadcastLiveData, 'id' | 'authorId' | 'state'> = {},
 ): LiveEvent {

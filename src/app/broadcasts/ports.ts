@@ -13,6 +13,8 @@ import type { AuditEntry } from '../ports.ts'
 /** A broadcast as stored. */
 export interface BroadcastRecord extends BroadcastContent {
   id: string
+  /** The uploaded picture sent with the text (an attachment of the station), or null. */
+  imageId: string | null
   stationId: string
   authorId: string
   targets: BroadcastTargets
@@ -207,7 +209,13 @@ export interface DeliveryForSend {
   accountId: string
   language: Language
   ref: ConversationRef | null
-  broadcast: BroadcastContent & { id: string; stationId: string; authorId: string; state: BroadcastState }
+  broadcast: BroadcastContent & {
+    id: string
+    stationId: string
+    authorId: string
+    state: BroadcastState
+    imageId: string | null
+  }
   accountPaused: boolean
   dailyCap: number
   timeZone: string
@@ -229,6 +237,13 @@ export interface DeliverySendStore {
     accountId: string,
     reason: string,
   ): Promise<Array<{ broadcastId: string; stationId: string; authorId: string }>>
+  /** Lifts the accounts' pauses of this reason from broadcasts still sending or paused; answers those lifted. */
+  resumeAccounts(
+    accountIds: string[],
+    reason: string,
+  ): Promise<
+    Array<{ accountId: string; broadcastId: string; stationId: string; authorId: string; state: string }>
+  >
 }
 
 /** Hands broadcast work to the queues. */

@@ -1,6 +1,7 @@
 import { composeText, isUrgentCategory } from '../../domain/broadcast.ts'
 import { inQuietHours, type QuietHours } from '../../domain/broadcast-pace.ts'
 import { PermanentError } from '../../errors.ts'
+import type { ImageLoader } from '../attachments.ts'
 import type { AuditEntry, Clock, LiveEvent } from '../ports.ts'
 import type { Sender } from '../send-outbound.ts'
 import { broadcastEvent } from './live.ts'
@@ -18,6 +19,8 @@ export interface DeliverySenderDeps {
   publish(event: LiveEvent): Promise<void>
   audit(entry: AuditEntry & { actor: string }): Promise<void>
   newToken(): string
+  /** Reads the broadcast's picture (kept between sends); without it a picture is left out. */
+  images?: ImageLoader
 }
 
 export type DeliveryOutcome = 'sent' | 'deferred' | 'skipped'
@@ -90,7 +93,10 @@ export function createDeliverySender(deps: DeliverySenderDeps) {
     if (!(await store.claim(deliveryId, token, { claimedAt: deps.clock.now(), grantedAt }))) return 'skipped'
     let result: unknown
     try {
-      result = await deps.sender.send(d.ref, { id: `bd-${deliveryId}`, text: composeText(b, d.language) })
+      // The picture goes with the text in the same send: one slot of the pace, taken above.
+      const image = b.imageId && deps.images ? await deps.images(b.imageId) : null
+      const text = composeText(b, d.language)
+      result = await deps.sender.send(d.ref, { id: `bd-${deliveryId}`, text, ...(image ? { image } : {}) })
     } catch (error) {
       const reason = (error as Error).message || 'send failed'
       if (deps.accountReady && !deps.accountReady()) {

@@ -12,6 +12,8 @@ export interface BroadcastView {
   title: string
   text: { zh: string; en: string | null }
   imageUrl: string | null
+  /** The uploaded picture sent with the text: GET /api/attachments/:id. */
+  imageId: string | null
   linkUrl: string | null
   category: BroadcastCategory
   categoryName: { zh: string; en: string }
@@ -73,6 +75,8 @@ export interface PreviewView {
   quietHoursNow: boolean
   /** Bytes of the whole message in each language (title, text, link), and the most one send takes. */
   bytes: { zh: number | null; en: number | null; max: number }
+  /** The picture that goes with it (sent before the text, in the same send), once checked. */
+  image: { id: string; mime: string; size: number } | null
 }
 
 export interface ReportView {
@@ -121,6 +125,7 @@ export function broadcastView(r: BroadcastRecord, dir: DirectorySnapshot): Broad
     title: r.title,
     text: { zh: r.textZh, en: r.textEn },
     imageUrl: r.imageUrl,
+    imageId: r.imageId,
     linkUrl: r.linkUrl,
     category: r.category,
     categoryName: { zh: categoryName(r.category, 'zh'), en: categoryName(r.category, 'en') },

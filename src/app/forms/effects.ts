@@ -90,9 +90,12 @@ export async function tellRequester(
   now: Date,
   effects: Effects,
   author: string | null = null,
+  /** A picture that goes with the text (a home-watch photo). */
+  attachmentId: string | null = null,
 ): Promise<string> {
   const id = newId()
   await tx.insertMessage({
+    ...(attachmentId ? { attachmentId } : {}),
     id,
     caseId: r.case.id,
     residentId: r.case.residentId,

@@ -45,6 +45,7 @@ export interface HomeWatchDeps extends EffectDeps {
   /** Language of officers' notices. */
   officerLanguage: Language
   defaultTimeZone: string
+  /** The notice period, and the times of a station the directory does not know; each station has its own. */
   schedule?: HomeWatchSchedule
 }
 
@@ -54,7 +55,10 @@ export interface CheckView {
   day: string
   result: CheckResult
   note: string | null
+  /** A reference recorded as text (before photos were uploaded). */
   photoRef: string | null
+  /** The uploaded photo: GET /api/attachments/:id. */
+  photoId: string | null
   officer: { id: string; name: string }
 }
 
@@ -89,6 +93,11 @@ export interface CheckInput {
   note?: string | null
   /** Where a photo of the visit is kept (a reference, not the photo). */
   photoRef?: string | null
+  /**
+   * An uploaded photo of the visit, already checked to be the station's: the
+   * resident gets it with the message.
+   */
+  photoId?: string | null
 }
 
 type Fired = 'fired' | 'not-needed' | 'stopped' | 'missing' | 'already-fired' | 'cancelled' | 'raced'
@@ -108,7 +117,12 @@ const pad = (n: number) => String(n).padStart(2, '0')
  * notices and audit entries; queues and jobs follow the commit.
  */
 export function createHomeWatch(deps: HomeWatchDeps) {
-  const schedule = deps.schedule ?? DEFAULT_HOME_WATCH_SCHEDULE
+  const defaults = deps.schedule ?? DEFAULT_HOME_WATCH_SCHEDULE
+  /** The station's own times (its station file's `homeWatch`); a home watch keeps the times it was planned with. */
+  const scheduleOf = (dir: DirectorySnapshot, stationId: string): HomeWatchSchedule => {
+    const times = dir.stations.get(stationId)?.homeWatch
+    return times ? { ...defaults, ...times } : defaults
+  }
   const timeZoneOf = (dir: DirectorySnapshot, stationId: string) =>
     dir.stations.get(stationId)?.timeZone ?? deps.defaultTimeZone
   const answersOf = (request: LockedRequest): HomeWatchAnswers => HomeWatchSchema.parse(request.answers)
@@ -145,7 +159,8 @@ export function createHomeWatch(deps: HomeWatchDeps) {
     now: Date,
     effects: Effects,
     author: string | null = null,
-  ) => tellRequester(tx, deps.newId, r, text, now, effects, author)
+    attachmentId: string | null = null,
+  ) => tellRequester(tx, deps.newId, r, text, now, effects, author, attachmentId)
 
   const event = (
     r: LockedRequest,
@@ -286,6 +301,7 @@ export function createHomeWatch(deps: HomeWatchDeps) {
     },
     async created(tx, answers, info, effects) {
       const a = answers as HomeWatchAnswers
+      const schedule = scheduleOf(await deps.directory.get(), info.stationId)
       const planned = planHomeWatchTimers(info.requestId, a, schedule, info.timeZone, info.now)
       const added = new Set(
         await tx.insertTimers(
@@ -310,6 +326,7 @@ export function createHomeWatch(deps: HomeWatchDeps) {
     endedOn: string | null,
     now: Date,
     timeZone: string,
+    dueMinute: number,
   ): HomeWatchView['days'] {
     const today = localDateOf(now, timeZone)
     return checkDays(a.awayFrom, a.backOn).map((date) => {
@@ -318,7 +335,7 @@ export function createHomeWatch(deps: HomeWatchDeps) {
       if (those.some((c) => c.result === 'attention')) status = 'attention'
       else if (those.length > 0) status = 'checked'
       else if (state !== 'active' && endedOn !== null && date >= endedOn) status = 'not-needed'
-      else if (instantOn(date, schedule.dueMinute, timeZone) <= now) status = 'missed'
+      else if (instantOn(date, dueMinute, timeZone) <= now) status = 'missed'
       else status = date === today ? 'due' : 'upcoming'
       return { date, status, checks: those }
     })
@@ -333,6 +350,7 @@ export function createHomeWatch(deps: HomeWatchDeps) {
       result: c.result,
       note: c.note,
       photoRef: c.photoRef,
+      photoId: c.photoId ?? null,
       officer: { id: c.officerId, name: (language === 'en' ? officer?.nameEn : null) ?? officer?.name ?? '' },
     }
   }
@@ -362,7 +380,15 @@ export function createHomeWatch(deps: HomeWatchDeps) {
       state,
       ...a,
       timeZone,
-      days: dayStatuses(a, checks, state, endedOn, deps.clock.now(), timeZone),
+      days: dayStatuses(
+        a,
+        checks,
+        state,
+        endedOn,
+        deps.clock.now(),
+        timeZone,
+        scheduleOf(dir, r.stationId).dueMinute,
+      ),
     }
   }
 
@@ -419,7 +445,8 @@ export function createHomeWatch(deps: HomeWatchDeps) {
           result: input.result,
           note,
         })
-        const messageId = await tellResident(tx, r, text, now, effects, actor.id)
+        const photoId = input.photoId || null
+        const messageId = await tellResident(tx, r, text, now, effects, actor.id, photoId)
         const row: HomeWatchCheckRow = {
           id: deps.newId(),
           requestId: r.id,
@@ -429,6 +456,7 @@ export function createHomeWatch(deps: HomeWatchDeps) {
           result: input.result,
           note,
           photoRef: input.photoRef?.trim() || null,
+          photoId,
         }
         await tx.insertCheck({ ...row, messageId })
         const status = statusAfterReply(r.case.status)
@@ -446,7 +474,13 @@ export function createHomeWatch(deps: HomeWatchDeps) {
           action: 'home_watch.checked',
           subjectType: 'case',
           subjectId: r.case.id,
-          detail: { checkId: row.id, day, result: input.result, messageId, photo: row.photoRef !== null },
+          detail: {
+            checkId: row.id,
+            day,
+            result: input.result,
+            messageId,
+            photo: row.photoRef !== null || photoId !== null,
+          },
         })
         effects.events.push(event(r, 'case.message', messageId))
         effects.changedCases.push(r.case.id)
@@ -515,7 +549,7 @@ export function createHomeWatch(deps: HomeWatchDeps) {
         const extended: HomeWatchAnswers = { ...a, backOn: change.backOn }
         await tx.updateRequest(r.id, { answers: extended })
         effects.index.push(indexPut(r.case.residentId, r.id, r.case.id, extended, timeZone))
-        const planned = planHomeWatchTimers(r.id, extended, schedule, timeZone, now)
+        const planned = planHomeWatchTimers(r.id, extended, scheduleOf(dir, r.stationId), timeZone, now)
         const added = new Set(
           await tx.insertTimers(
             planned.map((p) => ({ id: p.id, requestId: r.id, kind: p.kind, day: p.day, dueAt: p.dueAt })),
@@ -593,7 +627,13 @@ export function createHomeWatch(deps: HomeWatchDeps) {
           return queued !== null
         }
         if (row.kind === 'check-reminder') {
-          const dueBy = `${pad(Math.floor(schedule.dueMinute / 60))}:${pad(schedule.dueMinute % 60)}`
+          // The day's own deadline: the station's times may have changed since the home watch was planned.
+          const deadline = (await tx.timersOf(r.id)).find(
+            (t) => t.kind === 'check-missed' && t.day === row.day,
+          )
+          const due = deadline ? localParts(deadline.dueAt, timeZone) : null
+          const dueMinute = due ? due.hour * 60 + due.minute : scheduleOf(dir, r.stationId).dueMinute
+          const dueBy = `${pad(Math.floor(dueMinute / 60))}:${pad(dueMinute % 60)}`
           const told = holder
             ? await notice(holder, say.reminder({ caseNumber: r.case.number, place: placeOf(dir, r), dueBy }))
             : false

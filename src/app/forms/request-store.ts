@@ -64,6 +64,8 @@ export interface HomeWatchCheckRow {
   result: CheckResult
   note: string | null
   photoRef: string | null
+  /** The uploaded photo of the visit (an attachment of the station). */
+  photoId?: string | null
 }
 
 export interface RequestMessage {
@@ -77,6 +79,8 @@ export interface RequestMessage {
   text: string
   authorOfficerId: string | null
   createdAt: Date
+  /** The picture the message carries. */
+  attachmentId?: string | null
 }
 
 export interface RequestAudit {

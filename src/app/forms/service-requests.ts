@@ -3,11 +3,12 @@ import type { Prefill } from '../../domain/forms/form.ts'
 import type { HomeWatchSchedule } from '../../domain/forms/home-watch.ts'
 import type { Language } from '../../domain/types.ts'
 import type { CaseNumbers } from '../case-numbers.ts'
-import type { PersonalDataCipher } from '../personal-data.ts'
+import { type PersonalDataCipher, SealedDataError } from '../personal-data.ts'
 import type { Clock, Directory, DirectorySnapshot, Dispatcher } from '../ports.ts'
 import type { SelfServiceStore } from '../self-service.ts'
 import {
   type ActiveRequestIndex,
+  type CompletedForm,
   type ConversationDeps,
   type ConversationInput,
   type ConversationStep,
@@ -19,6 +20,12 @@ import {
   stepConversation,
 } from './conversation.ts'
 import type { ServiceTimerQueue } from './effects.ts'
+import {
+  type FormSubmissionStore,
+  openSubmission,
+  type PendingSubmission,
+  sealSubmission,
+} from './form-submissions.ts'
 import { createHomeWatch, HOME_WATCH } from './home-watch.ts'
 import { createMediation, MEDIATION } from './mediation.ts'
 import type { MediationStore } from './mediation-store.ts'
@@ -58,10 +65,15 @@ export interface ServiceRequestsDeps {
   officerLanguage: Language
   defaultTimeZone: string
   afterCaseChanged?: (caseIds: string[]) => Promise<void>
+  /** Confirmed chat forms kept in the inbound transaction until submitted (absent: not kept). */
+  submissions?: FormSubmissionStore
   schedule?: HomeWatchSchedule
   /** Told of a failure after a commit, which the caller cannot undo (logged without personal data). */
   onError?(error: unknown, context: { what: string; residentId?: string }): void
 }
+
+/** A kept form that cannot be submitted for this long is given up (and reported). */
+const GIVE_UP_AFTER_MS = 24 * 3_600_000
 
 /** Who wrote the message a step answered, as the inbound path knows them. */
 export interface StepAuthor {
@@ -123,6 +135,45 @@ export function createServiceRequests(deps: ServiceRequestsDeps) {
     return booked
   }
 
+  /** A confirmed form from the chat becomes a request; its kept copy goes once it has. */
+  async function submitCompleted(author: StepAuthor, completed: CompletedForm): Promise<void> {
+    // A permit booking that could not be made is answered in the chat (asked again), not thrown.
+    if (permits.handles(completed.form)) await permits.submit({ ...author, completed }, 'chat')
+    else await submit({ ...author, completed })
+    await deps.submissions?.remove(completed.submissionId)
+  }
+
+  /**
+   * Submits confirmed forms kept longer than `olderThanMs` (their process died
+   * after the commit, before submitting). One that still fails after a day is
+   * given up and reported, so it is not tried for ever. Answers how many it submitted.
+   */
+  async function sweepSubmissions(olderThanMs: number): Promise<number> {
+    if (!deps.submissions) return 0
+    const now = deps.clock.now()
+    let submitted = 0
+    for (const pending of await deps.submissions.olderThan(new Date(now.getTime() - olderThanMs), 50)) {
+      const author = {
+        residentId: pending.residentId,
+        identityId: pending.identityId,
+        stationId: pending.stationId,
+      }
+      try {
+        await submitCompleted(author, openSubmission(deps.cipher, pending))
+        submitted += 1
+      } catch (error) {
+        deps.onError?.(error, {
+          what: 'submitting a kept service-request form',
+          residentId: pending.residentId,
+        })
+        const age = now.getTime() - pending.keptAt.getTime()
+        if (error instanceof SealedDataError || age > GIVE_UP_AFTER_MS)
+          await deps.submissions.remove(pending.id)
+      }
+    }
+    return submitted
+  }
+
   /** A resident's change to a running request (only home watch has any so far). */
   const change = (residentId: string, requested: RequestChange) =>
     homeWatch.applyChange(residentId, requested)
@@ -137,6 +188,14 @@ export function createServiceRequests(deps: ServiceRequestsDeps) {
     conversationDeps,
     submit,
     change,
+    sweepSubmissions,
+
+    /** A confirmed form, sealed, for the inbound transaction to keep until it is submitted. */
+    keepSubmission(step: ConversationStep, author: StepAuthor, at: Date): PendingSubmission | null {
+      return step.completed && deps.submissions
+        ? sealSubmission(deps.cipher, step.completed, author, at)
+        : null
+    },
 
     /** `stepConversation` with this service's stores; see conversation.ts. */
     step(
@@ -160,11 +219,7 @@ export function createServiceRequests(deps: ServiceRequestsDeps) {
         deps.onError?.(error, { what: 'saving form state', residentId: author.residentId })
       }
       try {
-        const completed = step.completed
-        // A permit booking that could not be made is answered in the chat (asked again), not thrown.
-        if (completed && permits.handles(completed.form))
-          await permits.submit({ ...author, completed }, 'chat')
-        else if (completed) await submit({ ...author, completed })
+        if (step.completed) await submitCompleted(author, step.completed)
         if (step.change) await change(author.residentId, step.change)
         if (step.apply) await step.apply()
       } catch (error) {

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
+import type { AttachmentMeta } from '../../app/attachments.ts'
 import { createViewMemory } from '../../app/cases/case-reads.ts'
 import type { HomeWatch } from '../../app/forms/home-watch.ts'
 import type { Clock } from '../../app/ports.ts'
@@ -15,6 +16,8 @@ export interface ServiceRequestRouteOptions {
   homeWatch: HomeWatch
   audit(entry: AuditEntry): Promise<void>
   clock: Clock
+  /** Checks that a check's photo is one of the station's uploads. */
+  pictures?: { pictureOf(stationId: string, id: string, field: string): Promise<AttachmentMeta> }
 }
 
 const tags = ['service requests']
@@ -26,6 +29,7 @@ const CheckSchema = z.object({
   result: z.enum(['secure', 'attention']),
   note: z.string().nullable(),
   photoRef: z.string().nullable(),
+  photoId: z.string().nullable().describe('the uploaded photo: GET /api/attachments/:id'),
   officer: z.object({ id: z.string(), name: z.string() }),
 })
 
@@ -61,6 +65,13 @@ const CheckBody = z
     result: z.enum(['secure', 'attention'], 'expected "secure" or "attention"').default('secure'),
     note: z.string().trim().max(500, 'at most 500 characters').optional(),
     photoRef: z.string().trim().max(500, 'at most 500 characters').optional(),
+    photoId: z
+      .string()
+      .trim()
+      .min(1, 'must not be empty (leave it out instead)')
+      .max(100, 'at most 100 characters')
+      .optional()
+      .describe('a photo uploaded with POST /api/attachments: the resident gets it with the message'),
   })
   .refine((b) => b.result === 'secure' || (b.note ?? '') !== '', {
     path: ['note'],
@@ -128,11 +139,16 @@ export async function serviceRequestRoutes(
     async (request, reply) => {
       const actor = actorOf(request)
       const body = request.body
+      if (body.photoId) {
+        if (!options.pictures) throw new AppError('INVALID_INPUT', 'photoId: photos cannot be taken here')
+        await options.pictures.pictureOf(actor.stationId, body.photoId, 'photoId')
+      }
       const check = await homeWatch.recordCheck(actor, request.params.id, {
         ...(body.at ? { at: body.at } : {}),
         result: body.result,
         note: body.note ?? null,
         photoRef: body.photoRef ?? null,
+        photoId: body.photoId ?? null,
       })
       return reply.status(201).send({ check, homeWatch: await homeWatch.view(actor, request.params.id) })
     },

@@ -53,7 +53,10 @@ const Text = z.object(
 export const DraftBody = z.object({
   title: z.string('title is required').trim().min(1, 'must not be empty').max(100, 'at most 100 characters'),
   text: Text,
-  imageUrl: Address.nullable().optional().describe('a picture, sent as a link to it'),
+  imageUrl: Address.nullable().optional().describe('a picture elsewhere, sent as a link line'),
+  imageId: Id.nullable()
+    .optional()
+    .describe('a picture uploaded with POST /api/attachments: sent as a picture with the text, in one send'),
   linkUrl: Address.nullable().optional(),
   category: Category,
   targets: Targets,
@@ -71,6 +74,7 @@ export const PreviewBody = DraftBody.partial({
   title: true,
   text: true,
   imageUrl: true,
+  imageId: true,
   linkUrl: true,
   sendAt: true,
 })
@@ -118,6 +122,7 @@ export const BroadcastSchema = z.object({
   title: z.string(),
   text: z.object({ zh: z.string(), en: z.string().nullable() }),
   imageUrl: z.string().nullable(),
+  imageId: z.string().nullable(),
   linkUrl: z.string().nullable(),
   category: Category,
   categoryName: z.object({ zh: z.string(), en: z.string() }),
@@ -179,6 +184,7 @@ export const PreviewSchema = z.object({
   urgent: z.boolean(),
   quietHoursNow: z.boolean(),
   bytes: z.object({ zh: z.number().nullable(), en: z.number().nullable(), max: z.number() }),
+  image: z.object({ id: z.string(), mime: z.string(), size: z.number() }).nullable(),
 })
 
 export const ReportSchema = z.object({

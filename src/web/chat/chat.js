@@ -31,6 +31,8 @@ const STRINGS = {
     failed: '未发送 — 点击重试',
     you: '我：',
     officer: '民警：',
+    picture: '民警发来的照片',
+    pictureFailed: '照片加载失败',
     caseTag: (n) => `案件 ${n}`,
     connecting: '正在连接…',
     lost: '连接已断开，正在重新连接…',
@@ -67,6 +69,8 @@ const STRINGS = {
     failed: 'not sent — tap to retry',
     you: 'You: ',
     officer: 'Officer: ',
+    picture: 'Photo from the officer',
+    pictureFailed: 'The photo could not be loaded',
     caseTag: (n) => `Case ${n}`,
     connecting: 'Connecting…',
     lost: 'Connection lost — reconnecting…',
@@ -249,7 +253,9 @@ function buildEntryElement(entry) {
   const text = document.createElement('p')
   text.className = 'text'
   text.textContent = entry.text
-  bubble.append(who, text)
+  bubble.append(who)
+  if (entry.image) bubble.append(buildPicture(entry))
+  bubble.append(text)
   bubble.addEventListener('click', () => {
     if (entry.status === 'failed') void deliver(entry)
   })
@@ -262,9 +268,50 @@ function buildEntryElement(entry) {
   return li
 }
 
+/**
+ * The photo of a message. The page authenticates with a bearer token, which an
+ * <img src> cannot send, so the bytes are fetched and shown from a blob: URL.
+ */
+function buildPicture(entry) {
+  const img = document.createElement('img')
+  img.className = 'picture'
+  img.dataset.testid = 'message-image'
+  img.dataset.state = 'loading'
+  img.alt = t('picture')
+  void loadPicture(entry, img)
+  return img
+}
+
+async function loadPicture(entry, img) {
+  try {
+    const res = await fetch(entry.image.url, { headers: { Authorization: `Bearer ${state.token}` } })
+    if (!res.ok) throw new Error(`HTTP ${res.status}`)
+    const blob = await res.blob()
+    // The entry may have gone (session ended) while the photo loaded.
+    if (!state.entries.has(entry.key)) return
+    entry.pictureUrl = URL.createObjectURL(blob)
+    img.src = entry.pictureUrl
+    img.dataset.state = 'loaded'
+  } catch {
+    img.dataset.state = 'failed'
+    img.alt = t('pictureFailed')
+  }
+}
+
+function isPicture(image) {
+  return (
+    image !== null &&
+    typeof image === 'object' &&
+    typeof image.url === 'string' &&
+    image.url.startsWith(`${API}/attachments/`)
+  )
+}
+
 // Rebuilds the parts of a bubble that depend on language or delivery status.
 function renderEntry(entry) {
   const li = entry.el
+  const picture = li.querySelector('.picture')
+  if (picture) picture.alt = t(picture.dataset.state === 'failed' ? 'pictureFailed' : 'picture')
   if (entry.id) li.dataset.id = entry.id
   if (entry.status) li.dataset.status = entry.status
   else delete li.dataset.status
@@ -326,6 +373,7 @@ function insertEntry(entry) {
 function removeEntry(entry) {
   state.entries.delete(entry.key)
   entry.el?.remove()
+  if (entry.pictureUrl) URL.revokeObjectURL(entry.pictureUrl)
   el.empty.hidden = state.entries.size > 0
 }
 
@@ -347,6 +395,10 @@ function mergeServerMessage(m) {
       existing.caseNumber = m.caseNumber
       renderEntry(existing)
     }
+    if (isPicture(m.image) && !existing.image && existing.el) {
+      existing.image = m.image
+      existing.el.querySelector('.who').after(buildPicture(existing))
+    }
     return
   }
   const entry = {
@@ -356,6 +408,7 @@ function mergeServerMessage(m) {
     text: typeof m.text === 'string' ? m.text : '',
     createdAt: typeof m.createdAt === 'string' ? m.createdAt : new Date().toISOString(),
     caseNumber: typeof m.caseNumber === 'string' && m.caseNumber ? m.caseNumber : undefined,
+    image: isPicture(m.image) ? m.image : undefined,
     status: m.direction === 'inbound' ? 'sent' : undefined,
   }
   state.entries.set(entry.key, entry)

@@ -49,17 +49,21 @@ export function onSessionLost(handler: () => void): void {
   sessionLost = handler
 }
 
-/** One call of the inbox API; feature files (mediation-api.ts) build on it. */
+/**
+ * One call of the inbox API; feature files (mediation-api.ts) build on it. A
+ * Blob body (a picture) goes as its raw bytes with its own type; anything else as JSON.
+ */
 export async function request<T>(method: string, path: string, body?: unknown, authCall = false): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' }
-  if (body !== undefined) headers['content-type'] = 'application/json'
+  const raw = body instanceof Blob
+  if (body !== undefined) headers['content-type'] = raw ? body.type : 'application/json'
   if (method !== 'GET' && method !== 'HEAD') headers['x-csrf-token'] = csrfToken
   let response: Response
   try {
     response = await fetch(path, {
       method,
       headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: body === undefined ? undefined : raw ? body : JSON.stringify(body),
       credentials: 'same-origin',
       cache: 'no-store',
     })
@@ -129,13 +133,16 @@ export const api = {
     request<{ homeWatch: HomeWatchView }>('GET', `/api/cases/${id(caseId)}/home-watch`),
   recordCheck: (
     caseId: string,
-    body: { at?: string; result: CheckView['result']; note?: string; photoRef?: string },
+    body: { at?: string; result: CheckView['result']; note?: string; photoRef?: string; photoId?: string },
   ) =>
     request<{ check: CheckView; homeWatch: HomeWatchView }>(
       'POST',
       `/api/cases/${id(caseId)}/home-watch/checks`,
       body,
     ),
+  /** Uploads a picture (its own bytes and type); the id goes into a check or a broadcast. */
+  uploadPicture: (file: Blob) =>
+    request<{ id: string; mime: string; size: number }>('POST', '/api/attachments', file),
   endHomeWatch: (caseId: string) =>
     request<{ homeWatch: HomeWatchView }>('POST', `/api/cases/${id(caseId)}/home-watch/end`),
 

@@ -16,6 +16,7 @@ import {
 } from './broadcast-api.ts'
 import { type BroadcastKey, broadcastText, duration } from './broadcast-strings.ts'
 import { useLang } from './hooks.ts'
+import { type Picture, PictureField } from './picture-field.tsx'
 
 const MAX_BYTES = 2048
 
@@ -46,6 +47,7 @@ export function BroadcastCompose({ onCreated }: ComposeProps) {
   const [textZh, setTextZh] = useState('')
   const [textEn, setTextEn] = useState('')
   const [linkUrl, setLinkUrl] = useState('')
+  const [image, setImage] = useState<Picture | null>(null)
   const [category, setCategory] = useState<BroadcastCategory>('anti_fraud')
   const [station, setStation] = useState(false)
   const [beats, setBeats] = useState(new Set<string>())
@@ -87,6 +89,7 @@ export function BroadcastCompose({ onCreated }: ComposeProps) {
     title: title.trim(),
     text: { zh: textZh, en: textEn.trim() ? textEn : null },
     linkUrl: linkUrl.trim() || null,
+    imageId: image?.id ?? null,
     category,
     targets: {
       ...(station ? { station: true } : {}),
@@ -216,6 +219,25 @@ export function BroadcastCompose({ onCreated }: ComposeProps) {
         />
         <FieldError field="linkUrl" />
       </label>
+      <div class="bc-field">
+        <PictureField
+          value={image}
+          onChange={(picture) => {
+            setImage(picture)
+            setPreview(null)
+          }}
+          testId="bc-image"
+          texts={{
+            label: tr('fImage'),
+            uploading: tr('imageUploading'),
+            remove: tr('imageRemove'),
+            alt: tr('imageAlt'),
+            wrongType: tr('imageWrongType'),
+            tooLarge: tr('imageTooLarge'),
+          }}
+        />
+        <FieldError field="imageId" />
+      </div>
       <label class="bc-field">
         <span>{tr('fCategory')}</span>
         <select
@@ -384,6 +406,11 @@ export function BroadcastCompose({ onCreated }: ComposeProps) {
             ))}
           </ul>
           <p>{tr('pvTotal', { time: duration(lang, preview.estimatedSeconds) })}</p>
+          {preview.image && (
+            <p data-testid="bc-preview-image">
+              {tr('pvImage', { size: `${Math.max(1, Math.round(preview.image.size / 1024))} KB` })}
+            </p>
+          )}
           <p
             class={preview.approval.required ? 'bc-needs-approval' : 'muted'}
             data-testid="bc-preview-approval"

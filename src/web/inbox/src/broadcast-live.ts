@@ -3,7 +3,7 @@ import type { BroadcastState, Counts } from './broadcast-api.ts'
 
 /** One `event: broadcast` frame of `/api/stream` (docs/inbox-api.md, Live events). */
 export interface BroadcastEvent {
-  kind: 'state' | 'progress' | 'account_paused'
+  kind: 'state' | 'progress' | 'account_paused' | 'account_resumed'
   id: string
   authorId: string
   state: BroadcastState

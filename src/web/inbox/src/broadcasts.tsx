@@ -14,6 +14,7 @@ import { type BroadcastKey, broadcastText, duration, when } from './broadcast-st
 import './broadcasts.css'
 import { useLang, useT } from './hooks.ts'
 import { BROADCASTS_PATH, broadcastPath, broadcastViewFromPath } from './paths.ts'
+import { pictureUrl } from './picture-field.tsx'
 import type { Me } from './types.ts'
 
 interface BroadcastsPageProps {
@@ -324,6 +325,7 @@ function BroadcastDetailView({ id, me, subscribe, reconnects }: DetailProps) {
   const [busy, setBusy] = useState(false)
   const [note, setNote] = useState('')
   const [pausedAccounts, setPausedAccounts] = useState<string[]>([])
+  const [resumedAccounts, setResumedAccounts] = useState<string[]>([])
 
   // Readings may come back out of order; only the latest asked for is shown.
   const asked = useRef(0)
@@ -348,6 +350,12 @@ function BroadcastDetailView({ id, me, subscribe, reconnects }: DetailProps) {
         if (event.kind === 'account_paused' && event.accountId) {
           const accountId = event.accountId
           setPausedAccounts((list) => (list.includes(accountId) ? list : [...list, accountId]))
+          setResumedAccounts((list) => list.filter((a) => a !== accountId))
+        } else if (event.kind === 'account_resumed' && event.accountId) {
+          // Logged in again: its deliveries went on without anyone pressing Resume.
+          const accountId = event.accountId
+          setPausedAccounts((list) => list.filter((a) => a !== accountId))
+          setResumedAccounts((list) => (list.includes(accountId) ? list : [...list, accountId]))
         } else if (event.kind === 'state') {
           // Who approved, when it started or ended: the reading has it all.
           load()
@@ -409,6 +417,11 @@ function BroadcastDetailView({ id, me, subscribe, reconnects }: DetailProps) {
         {b.sendAt && ` · ${tr('sendAtLabel', { time: when(lang, b.sendAt) })}`}
       </p>
       <p class="bc-targets-line">{targets.join(' · ')}</p>
+      {b.imageId && (
+        <a href={pictureUrl(b.imageId)} target="_blank" rel="noreferrer" class="bc-image">
+          <img src={pictureUrl(b.imageId)} alt={tr('imageAlt')} data-testid="bc-detail-image" />
+        </a>
+      )}
       <blockquote class="bc-text">{b.text.zh}</blockquote>
       {b.text.en && <blockquote class="bc-text">{b.text.en}</blockquote>}
       {b.linkUrl && (
@@ -481,6 +494,11 @@ function BroadcastDetailView({ id, me, subscribe, reconnects }: DetailProps) {
         {pausedAccounts.length > 0 && (
           <p class="bc-warn" role="alert" data-testid="bc-account-paused">
             {pausedAccounts.map((accountId) => tr('accountPaused', { id: accountId })).join(' ')}
+          </p>
+        )}
+        {resumedAccounts.length > 0 && (
+          <p class="muted" role="status" data-testid="bc-account-resumed">
+            {resumedAccounts.map((accountId) => tr('accountResumed', { id: accountId })).join(' ')}
           </p>
         )}
         <ProgressBar live={liveOf(b)} big />

@@ -3,6 +3,7 @@ import type { CheckView, HomeWatchView } from '../../../app/forms/home-watch.ts'
 import { ApiError, api } from './api.ts'
 import { type HomeWatchKey, homeWatchText } from './home-watch-strings.ts'
 import { useLang } from './hooks.ts'
+import { type Picture, PictureField, pictureUrl } from './picture-field.tsx'
 import './home-watch.css'
 
 const message = (error: unknown) => (error instanceof ApiError ? error.message : String(error))
@@ -44,7 +45,9 @@ export function HomeWatchPanel({ caseId, version }: HomeWatchPanelProps) {
   const [at, setAt] = useState('')
   const [result, setResult] = useState<CheckView['result']>('secure')
   const [note, setNote] = useState('')
-  const [photoRef, setPhotoRef] = useState('')
+  const [photo, setPhoto] = useState<Picture | null>(null)
+  // A new photo field after each recorded check: nothing of the last one (a refusal) stays.
+  const [recorded, setRecorded] = useState(0)
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState<string | null>(null)
   const [done, setDone] = useState(false)
@@ -81,12 +84,13 @@ export function HomeWatchPanel({ caseId, version }: HomeWatchPanelProps) {
         ...(at ? { at } : {}),
         result,
         ...(note.trim() ? { note: note.trim() } : {}),
-        ...(photoRef.trim() ? { photoRef: photoRef.trim() } : {}),
+        ...(photo ? { photoId: photo.id } : {}),
       })
       setView(answer.homeWatch)
       setAt('')
       setNote('')
-      setPhotoRef('')
+      setPhoto(null)
+      setRecorded((n) => n + 1)
       setResult('secure')
       setDone(true)
     } catch (e) {
@@ -156,6 +160,16 @@ export function HomeWatchPanel({ caseId, version }: HomeWatchPanelProps) {
                 {clockAt(c.at, view.timeZone)} · {c.officer.name} · {tr(`result.${c.result}`)}
                 {c.note ? ` · ${c.note}` : ''}
                 {c.photoRef ? ` · ${tr('photo', { ref: c.photoRef })}` : ''}
+                {c.photoId && (
+                  <a href={pictureUrl(c.photoId)} target="_blank" rel="noreferrer" class="hw-photo-link">
+                    <img
+                      class="picture-thumb"
+                      src={pictureUrl(c.photoId)}
+                      alt={tr('photoAlt')}
+                      data-testid="hw-check-photo"
+                    />
+                  </a>
+                )}
               </span>
             ))}
           </li>
@@ -198,16 +212,23 @@ export function HomeWatchPanel({ caseId, version }: HomeWatchPanelProps) {
                   onInput={(e) => setNote(e.currentTarget.value)}
                 />
               </label>
-              <label class="hw-wide">
-                <span>{tr('fieldPhoto')}</span>
-                <input
-                  type="text"
-                  maxLength={500}
-                  value={photoRef}
-                  data-testid="hw-photo"
-                  onInput={(e) => setPhotoRef(e.currentTarget.value)}
+              <div class="hw-wide">
+                <PictureField
+                  key={recorded}
+                  value={photo}
+                  onChange={setPhoto}
+                  disabled={busy}
+                  testId="hw-photo"
+                  texts={{
+                    label: tr('fieldPhoto'),
+                    uploading: tr('photoUploading'),
+                    remove: tr('photoRemove'),
+                    alt: tr('photoAlt'),
+                    wrongType: tr('photoWrongType'),
+                    tooLarge: tr('photoTooLarge'),
+                  }}
                 />
-              </label>
+              </div>
             </div>
             {error && (
               <p class="form-error" role="alert" data-testid="hw-error">
