@@ -216,6 +216,11 @@ async function planBatch(
     state.openCases.set(residentId, open)
   }
 
+  await deps.serviceRequests?.prefetch(
+    todo.flatMap(({ event }, i) => (event.kind === 'text' ? [who[i]!.residentId] : [])),
+    state.forms,
+  )
+
   const plans: Array<{ eventId: string; plan: Plan }> = []
   for (const [i, { id, event, station }] of todo.entries()) {
     const resident = who[i]!

@@ -139,43 +139,46 @@ async function insertMessages(trx: Kysely<DB>, w: InboundWrites): Promise<void> 
             ON CONFLICT DO NOTHING`.execute(trx)
 }
 
-/** Most changes only record that a message arrived: those go in one statement, the rest one by one. */
+/**
+ * Every change of the batch in one statement: each column has its values and,
+ * where null is a value to write (no beat, no assignee, no deadline), a flag
+ * saying whether to write it; a reopened case loses its resolved and closed times.
+ */
 async function applyCaseChanges(
   trx: Kysely<DB>,
   changes: Array<{ caseId: string; change: CaseChange }>,
 ): Promise<void> {
-  const now = new Date().toISOString()
-  const touches = changes.filter(
-    (c) => c.change.lastMessageAt && Object.keys(c.change).every((k) => k === 'lastMessageAt'),
-  )
-  if (touches.length > 0) {
-    await sql`UPDATE cases c SET last_message_at = v.at, version = c.version + 1, updated_at = ${now}::timestamptz
-                FROM unnest(${touches.map((t) => t.caseId)}::text[],
-                            ${touches.map((t) => iso(t.change.lastMessageAt ?? null))}::timestamptz[]) AS v(id, at)
-               WHERE c.id = v.id`.execute(trx)
-  }
-  for (const { caseId, change } of changes) {
-    if (touches.some((t) => t.caseId === caseId)) continue
-    await trx
-      .updateTable('cases')
-      .set({
-        ...(change.beatId !== undefined && { beat_id: change.beatId }),
-        ...(change.category && { category: change.category }),
-        ...(change.priority && { priority: change.priority }),
-        ...(change.status && { status: change.status }),
-        ...(change.assigneeOfficerId !== undefined && { assignee_officer_id: change.assigneeOfficerId }),
-        ...(change.queue && { queue: change.queue }),
-        ...(change.awaitingAddress !== undefined && { awaiting_address: change.awaitingAddress }),
-        ...(change.addressAttempts !== undefined && { address_attempts: change.addressAttempts }),
-        ...(change.firstResponseDueAt !== undefined && { first_response_due_at: change.firstResponseDueAt }),
-        ...(change.lastMessageAt && { last_message_at: change.lastMessageAt }),
-        ...(change.resolvedAt === null && { resolved_at: null, closed_at: null }),
-        version: sql`version + 1`,
-        updated_at: now,
-      })
-      .where('id', '=', caseId)
-      .execute()
-  }
+  if (changes.length === 0) return
+  const all = <T>(pick: (c: CaseChange) => T) => changes.map(({ change }) => pick(change))
+  await sql`UPDATE cases c SET
+              beat_id = CASE WHEN v.set_beat THEN v.beat_id ELSE c.beat_id END,
+              category = COALESCE(v.category, c.category),
+              priority = COALESCE(v.priority, c.priority),
+              status = COALESCE(v.status, c.status),
+              assignee_officer_id = CASE WHEN v.set_assignee THEN v.assignee ELSE c.assignee_officer_id END,
+              queue = COALESCE(v.queue, c.queue),
+              awaiting_address = COALESCE(v.awaiting_address, c.awaiting_address),
+              address_attempts = COALESCE(v.address_attempts, c.address_attempts),
+              first_response_due_at = CASE WHEN v.set_due THEN v.due ELSE c.first_response_due_at END,
+              last_message_at = COALESCE(v.last_message_at, c.last_message_at),
+              resolved_at = CASE WHEN v.reopen THEN NULL ELSE c.resolved_at END,
+              closed_at = CASE WHEN v.reopen THEN NULL ELSE c.closed_at END,
+              version = c.version + 1, updated_at = ${new Date().toISOString()}::timestamptz
+            FROM unnest(${changes.map((c) => c.caseId)}::text[],
+                        ${all((c) => c.beatId !== undefined)}::boolean[], ${all((c) => c.beatId ?? null)}::text[],
+                        ${all((c) => c.category ?? null)}::text[], ${all((c) => c.priority ?? null)}::text[],
+                        ${all((c) => c.status ?? null)}::text[],
+                        ${all((c) => c.assigneeOfficerId !== undefined)}::boolean[],
+                        ${all((c) => c.assigneeOfficerId ?? null)}::text[], ${all((c) => c.queue ?? null)}::text[],
+                        ${all((c) => c.awaitingAddress ?? null)}::boolean[],
+                        ${all((c) => c.addressAttempts ?? null)}::int[],
+                        ${all((c) => c.firstResponseDueAt !== undefined)}::boolean[],
+                        ${all((c) => iso(c.firstResponseDueAt ?? null))}::timestamptz[],
+                        ${all((c) => iso(c.lastMessageAt ?? null))}::timestamptz[],
+                        ${all((c) => c.resolvedAt === null)}::boolean[])
+              AS v(id, set_beat, beat_id, category, priority, status, set_assignee, assignee, queue,
+                   awaiting_address, address_attempts, set_due, due, last_message_at, reopen)
+           WHERE c.id = v.id`.execute(trx)
 }
 
 async function bindAddresses(trx: Kysely<DB>, { addressBindings: b }: InboundWrites): Promise<void> {

@@ -197,6 +197,17 @@ export function createServiceRequests(deps: ServiceRequestsDeps) {
         : null
     },
 
+    /**
+     * Reads the form states of a batch's residents together (Redis answers them
+     * in one round trip) into the batch, so each message's step finds its
+     * resident's state there instead of asking Redis one message at a time.
+     */
+    async prefetch(residentIds: readonly string[], batch: FormBatch): Promise<void> {
+      const ids = [...new Set(residentIds)].filter((id) => !batch.has(id))
+      const states = await Promise.all(ids.map((id) => deps.states.get(id)))
+      for (const [i, id] of ids.entries()) batch.set(id, states[i] ?? null)
+    },
+
     /** `stepConversation` with this service's stores; see conversation.ts. */
     step(
       input: ConversationInput,
