@@ -17,17 +17,27 @@ export class Breakdown {
     try {
       return await fn()
     } finally {
-      const list = this.samples.get(label) ?? []
-      list.push(performance.now() - started)
-      this.samples.set(label, list)
+      this.record(label, performance.now() - started)
     }
+  }
+
+  record(label: string, ms: number): void {
+    const list = this.samples.get(label) ?? []
+    list.push(ms)
+    this.samples.set(label, list)
   }
 
   /** Replaces each named method of `target` (in place) with a timed one. */
   wrap<O extends object>(target: O, prefix: string, names: Array<keyof O & string>): O {
     for (const name of names) {
       const original = target[name] as unknown as AnyAsync
-      const timed = (...args: never[]) => this.time(`${prefix}.${name}`, () => original.apply(target, args))
+      const timed = (...args: never[]) => {
+        const started = performance.now()
+        const result: unknown = original.apply(target, args)
+        // Only calls that wait are timed; a synchronous one (tx.deadlines()) answers as it is.
+        if (!(result instanceof Promise)) return result
+        return result.finally(() => this.record(`${prefix}.${name}`, performance.now() - started))
+      }
       ;(target as Record<string, unknown>)[name] = timed
     }
     return target
