@@ -31,7 +31,7 @@ import { createSendPace, type SendPace } from './queues/send-pace.ts'
 import { createServiceTimerQueue } from './queues/service-timer-queue.ts'
 import { createDigestScheduler, createTimerQueue } from './queues/timer-queue.ts'
 import { createAttachmentStore } from './store/attachments.repository.ts'
-import { type AuditLog, createAuditLog } from './store/audit.repository.ts'
+import { type AuditEntry, type AuditLog, createAuditLog } from './store/audit.repository.ts'
 import { createBroadcastStore } from './store/broadcast.repository.ts'
 import { createDeliverySendStore, createRunnerStore } from './store/broadcast-delivery.repository.ts'
 import { type CannedReplies, createCannedReplies } from './store/canned-replies.repository.ts'
@@ -243,6 +243,16 @@ export async function createContext(
   })
 
   const audit = createAuditLog(handle.db)
+  // Busy inboxes open many cases at once: their view entries go in with one statement, and
+  // each request is answered once its own entry is stored.
+  const viewAudits = createMicroBatch<AuditEntry, undefined>({
+    run: async (entries) => {
+      await audit.recordMany(entries)
+      return entries.map(() => undefined)
+    },
+    maxSize: 200,
+    maxInFlight: 2,
+  })
   const attachmentStore = createAttachmentStore(handle.db)
   const attachments = createAttachments({
     store: attachmentStore,
@@ -251,7 +261,11 @@ export async function createContext(
     maxBytes: config.ATTACHMENT_MAX_BYTES,
   })
   const cases = {
-    reads: createCaseReads({ queries: createCaseQueries(handle.db), clock, audit: audit.record }),
+    reads: createCaseReads({
+      queries: createCaseQueries(handle.db),
+      clock,
+      audit: (entry) => viewAudits.submit(entry),
+    }),
     commands: createCaseCommands({
       store: createCaseCommandStore(handle.db),
       directory,

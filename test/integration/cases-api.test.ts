@@ -115,6 +115,36 @@ for (const engine of testEngines()) {
       expect(viewed).toContainEqual({ actor: li.officerId, action: 'resident.viewed' })
     })
 
+    it('audits each of many views made at the same moment, with its own officer, case and station', async () => {
+      const cases = [
+        (await residentWrites('我住柳营巷20号，楼下有人乱停车')).caseId,
+        (await residentWrites('我住柳营巷20号，电动车充电线拉到楼道里')).caseId,
+      ]
+      // Views arriving together are written with one statement: each must still land as its own entry.
+      const opened = await Promise.all(
+        cases.flatMap((caseId) => [li, supervisor].map((o) => o.request('GET', `/api/cases/${caseId}`))),
+      )
+      expect(opened.map((r) => r.status)).toEqual([200, 200, 200, 200])
+      const viewed = await stack.ctx.database.db
+        .selectFrom('audit_events')
+        .select(['actor', 'subject_id', 'station_id', 'subject_type'])
+        .where('subject_id', 'in', cases)
+        .where('action', '=', 'resident.viewed')
+        .execute()
+      const cq = seedIds.station('CQ')
+      expect(viewed).toHaveLength(4)
+      for (const caseId of cases) {
+        for (const officer of [li, supervisor]) {
+          expect(viewed).toContainEqual({
+            actor: officer.officerId,
+            subject_id: caseId,
+            station_id: cq,
+            subject_type: 'case',
+          })
+        }
+      }
+    })
+
     it('replies, keeps notes internal, refuses a stale version with who changed it, and transfers and resolves', async () => {
       const { token, caseId, caseNumber } = await residentWrites('我住柳营巷20号，邻居家狗天天叫')
       const v1 = await version(caseId)
