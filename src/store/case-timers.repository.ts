@@ -4,6 +4,7 @@ import type { QueuedNotice } from '../app/ports.ts'
 import type { CasePriority, CaseStatus } from '../domain/types.ts'
 import type { Database } from './db.ts'
 import { deadlineTx, TIMER_COLUMNS, toTimer } from './deadline-tx.ts'
+import { pendingSendsOfCase } from './pending-sends.ts'
 
 /** Timers, after-care and digests: the deadline service's side of the database. */
 export function createDeadlineStore(db: Database): DeadlineStore {
@@ -29,29 +30,7 @@ export function createDeadlineStore(db: Database): DeadlineStore {
       return rows.map(toTimer)
     },
 
-    async pendingSends(caseId) {
-      const [messages, notices] = await Promise.all([
-        db
-          .selectFrom('messages')
-          .select(['id', 'account_id'])
-          .where('case_id', '=', caseId)
-          .where('direction', '=', 'outbound')
-          .where('delivery_state', '=', 'queued')
-          .orderBy('created_at')
-          .execute(),
-        db
-          .selectFrom('officer_notices')
-          .select(['id', 'account_id'])
-          .where('case_id', '=', caseId)
-          .where('delivery_state', '=', 'queued')
-          .orderBy('created_at')
-          .execute(),
-      ])
-      return {
-        messages: messages.map((m) => ({ id: m.id, accountId: m.account_id })),
-        notices: notices.map((n) => ({ id: n.id, accountId: n.account_id })),
-      }
-    },
+    pendingSends: (caseId) => pendingSendsOfCase(db, caseId),
 
     async caseQueue(caseId) {
       const row = await db

@@ -13,7 +13,8 @@ import type { FollowUpResult, MediationState, NextStep, PartyRole } from '../dom
 import type { CaseCategory, CasePriority, CaseStatus, Language } from '../domain/types.ts'
 import { insertAudit } from './audit.repository.ts'
 import type { Database } from './db.ts'
-import { insertOfficerNotice, pendingNotices } from './officer-notices.repository.ts'
+import { insertOfficerNotice } from './officer-notices.repository.ts'
+import { pendingSendsOfCase } from './pending-sends.ts'
 import type { DB } from './schema.ts'
 import { cancelTimers, claimTimer, findTimer, insertTimers } from './service-request-timers.ts'
 
@@ -43,18 +44,7 @@ export function createMediationStore(db: Database): MediationStore {
         .select('case_id')
         .where('request_id', '=', requestId)
         .executeTakeFirst()
-      if (!row) return { messages: [], notices: [] }
-      const messages = await db
-        .selectFrom('messages')
-        .select(['id', 'account_id'])
-        .where('case_id', '=', row.case_id)
-        .where('direction', '=', 'outbound')
-        .where('delivery_state', '=', 'queued')
-        .execute()
-      return {
-        messages: messages.map((m) => ({ id: m.id, accountId: m.account_id })),
-        notices: await pendingNotices(db, row.case_id),
-      }
+      return row ? pendingSendsOfCase(db, row.case_id) : { messages: [], notices: [] }
     },
   }
 }

@@ -11,7 +11,8 @@ import type { CaseCategory, CasePriority, CaseStatus, Language } from '../domain
 import { insertAudit } from './audit.repository.ts'
 import { OPEN_STATUS_LITERALS } from './case-query.repository.ts'
 import type { Database } from './db.ts'
-import { insertOfficerNotice, pendingNotices } from './officer-notices.repository.ts'
+import { insertOfficerNotice } from './officer-notices.repository.ts'
+import { pendingSendsOfCase } from './pending-sends.ts'
 import type { DB } from './schema.ts'
 import { cancelTimers, claimTimer, findTimer, insertTimers, timerRow } from './service-request-timers.ts'
 
@@ -46,18 +47,7 @@ export function createRequestStore(db: Database): RequestStore {
         .select('case_id')
         .where('id', '=', requestId)
         .executeTakeFirst()
-      if (!request) return { messages: [], notices: [] }
-      const messages = await db
-        .selectFrom('messages')
-        .select(['id', 'account_id'])
-        .where('case_id', '=', request.case_id)
-        .where('direction', '=', 'outbound')
-        .where('delivery_state', '=', 'queued')
-        .execute()
-      return {
-        messages: messages.map((m) => ({ id: m.id, accountId: m.account_id })),
-        notices: await pendingNotices(db, request.case_id),
-      }
+      return request ? pendingSendsOfCase(db, request.case_id) : { messages: [], notices: [] }
     },
   }
 }
