@@ -55,7 +55,8 @@ const USAGE = `npm run bench -- inbound [options]
   --rate N          offered load of the latency phase, messages a second (default 300)
   --seconds N       length of the latency phase (default 10)
   --breakdown       time every step of the pipeline (store, transaction, queues) and print where time goes
-  --profile FILE    write a CPU profile of the throughput phase (.cpuprofile) and print its busiest places`
+  --profile FILE    write CPU profiles of the throughput phase (FILE) and the latency phase (FILE with
+                    .latency before its extension) and print their busiest places`
 
 function parseOptions(args: string[]): Options {
   const parse = () =>
@@ -479,6 +480,8 @@ export async function run(args: string[]): Promise<void> {
 
     const pacedCount = paced.web.length + paced.wechat.length
     say(`pipeline, latency: ${pacedCount} messages at ${options.rate}/s (open loop)`)
+    const pacedProfiler = options.profile ? new PhaseProfiler() : null
+    await pacedProfiler?.start()
     await servers.start()
     const pacedStart = Date.now() + 300
     meter.lap()
@@ -499,6 +502,11 @@ export async function run(args: string[]): Promise<void> {
     say(`  servers: ${describeServers(await servers.stop(), pacedCount)}`)
     say(`  RSS max ${Math.round(rss.phaseMaxMb())} MB; load average ${describeLoad()}`)
     printBreakdown(stack, stack.completions.lastAt - pacedStart)
+    if (pacedProfiler && options.profile) {
+      const file = options.profile.replace(/(\.[^./]*)?$/, '.latency$1')
+      for (const line of await pacedProfiler.stop(file)) say(line)
+      say(`  CPU profile written to ${file}`)
+    }
 
     await verify(stack, {
       messages: options.messages + pacedCount,

@@ -19,12 +19,18 @@ import { seededRandom } from './lib/corpus.ts'
 import { DEFAULT_DATABASE_URL, prepareDatabase } from './lib/database.ts'
 import { explainInboxQueries } from './lib/inbox-explain.ts'
 import { InboxLoad } from './lib/inbox-load.ts'
-import { epochMs, type HttpPhaseReport, type HttpTarget, sseEventId } from './lib/inbox-protocol.ts'
+import {
+  epochMs,
+  type HttpPacedReport,
+  type HttpPhaseReport,
+  type HttpTarget,
+  sseEventId,
+} from './lib/inbox-protocol.ts'
 import { type CaseTarget, sampleCases, seedInboxData } from './lib/inbox-seed.ts'
 import { PhaseProfiler } from './lib/profile.ts'
 import { deletePrefix } from './lib/redis-keys.ts'
 import { ServerCpu } from './lib/server-cpu.ts'
-import { describeLatency, describeMeter, ProcessMeter, round, summarize } from './lib/stats.ts'
+import { describeLatency, describeMeter, type Meter, ProcessMeter, round, summarize } from './lib/stats.ts'
 
 export const description =
   'officer inbox on a large station: case list and open-case requests under load, 1,000 live streams, against a bare Fastify route'
@@ -37,6 +43,8 @@ interface Options {
   cases: number
   messages: number
   concurrency: number
+  /** Requests a second offered in the open-loop latency phase. */
+  rate: number
   seconds: number
   maxRequests: number
   sse: number
@@ -53,10 +61,33 @@ interface Options {
 }
 
 const USAGE = `npm run bench -- inbox [options]
+
+Phases, in order (all HTTP load from a separate client process with keep-alive):
+  baseline     a bare Fastify route, --concurrency clients × --seconds, closed loop
+               → baselineRequestsPerSec, baselineP99Ms
+  capacity     closed loop: --concurrency clients, each sending its next request as soon as
+               the last was answered, × --seconds for GET /api/cases (list) and again for
+               GET /api/cases/:id (open). How many requests the machine serves; their latency
+               is that of a saturated service (mostly queueing: clients / throughput)
+               → requestsPerSec (both phases together), capacityListP99Ms, capacityOpenP99Ms,
+                 ratio = requestsPerSec / baselineRequestsPerSec
+  latency      open loop: list and open requests alternating, sent on a fixed schedule at
+               --rate a second for --seconds whatever the answers, each timed from its
+               scheduled send (a late client counts against the service). What an officer
+               waits at that load → listP50Ms, listP99Ms, openP50Ms, openP99Ms, offeredRate;
+               prints the sender lag (how late the client sent against its schedule)
+  live         --sse streams on /api/stream, --events events broadcast → sseDeliveryP99Ms
+Targets: list and open p99 of the latency phase under 50 ms, SSE delivery p99 under 100 ms.
+The last line is one JSON object: bench, engine, cases, messages, listP50Ms, listP99Ms,
+openP50Ms, openP99Ms, offeredRate, requestsPerSec, capacityListP99Ms, capacityOpenP99Ms,
+sseConnections, sseDeliveryP99Ms, baselineRequestsPerSec, baselineP99Ms, ratio.
+
+Options:
   --engine E          postgres (default; DATABASE_URL or ${DEFAULT_DATABASE_URL}) or pglite (in memory, smaller defaults)
   --cases N           cases seeded in station CQ (default 100000; 10000 with pglite)
   --messages N        messages seeded over those cases (default 1000000; 100000 with pglite)
-  --concurrency N     HTTP clients in every load phase, each with a keep-alive connection (default 32)
+  --concurrency N     HTTP clients in the baseline and capacity phases, each with a keep-alive connection (default 32)
+  --rate N            requests a second offered in the latency phase (default 300)
   --seconds N         length of each load phase (default 15)
   --max-requests N    a load phase also ends after this many requests (default 500000)
   --sse N             concurrent live streams (default 1000)
@@ -64,8 +95,9 @@ const USAGE = `npm run bench -- inbox [options]
   --event-interval MS between two broadcast events (default 200)
   --pool N            database pool size (default: DB_POOL_SIZE from config)
   --explain           print EXPLAIN (ANALYZE, BUFFERS) of the list and open-case queries
-  --profile PREFIX    write CPU profiles of the service process in the list and open phases
-                      (PREFIX-list.cpuprofile, PREFIX-open.cpuprofile) and print their busiest places
+  --profile PREFIX    write CPU profiles of the service process in the capacity and latency phases
+                      (PREFIX-list.cpuprofile, PREFIX-open.cpuprofile, PREFIX-latency.cpuprofile)
+                      and print their busiest places
   --drop-index NAME   drop this index after migrating, to measure what it is worth (repeatable)
   --keep              keep the seeded schema (PostgreSQL) for a closer look with psql; drop it yourself
   --schema NAME       run against a schema an earlier --keep run left, without seeding (quick
@@ -82,6 +114,7 @@ function parseOptions(args: string[]): Options {
       cases: { type: 'string' },
       messages: { type: 'string' },
       concurrency: { type: 'string' },
+      rate: { type: 'string' },
       seconds: { type: 'string' },
       'max-requests': { type: 'string' },
       sse: { type: 'string' },
@@ -118,6 +151,7 @@ function parseOptions(args: string[]): Options {
     cases: positive('cases', values.cases, small ? 10_000 : 100_000),
     messages: positive('messages', values.messages, small ? 100_000 : 1_000_000),
     concurrency: positive('concurrency', values.concurrency, 32),
+    rate: positive('rate', values.rate, 300),
     seconds: positive('seconds', values.seconds, 15),
     maxRequests: positive('max-requests', values['max-requests'], 500_000),
     sse: positive('sse', values.sse, 1000),
@@ -252,47 +286,49 @@ interface PhaseFigures {
   report: HttpPhaseReport
 }
 
-/** Runs one closed-loop phase and prints its figures; fails on any answer other than 200. */
-async function loadPhase(
-  label: string,
-  client: InboxLoad,
-  baseUrl: string,
-  targets: HttpTarget[],
-  options: Options,
+/**
+ * Runs `drive` with the service's CPU, the servers' CPU and (with a path) a
+ * CPU profile of the service measured around it.
+ */
+async function measured<R extends HttpPhaseReport>(
   servers: ServerCpu | null,
-  profilePath?: string,
-): Promise<PhaseFigures> {
+  profilePath: string | undefined,
+  drive: () => Promise<R>,
+): Promise<{ report: R; service: Meter; hotspots: string[] }> {
   await servers?.start()
   const profiler = profilePath ? new PhaseProfiler() : null
   await profiler?.start()
   const meter = new ProcessMeter()
-  const report = await client.http({
-    baseUrl,
-    concurrency: options.concurrency,
-    durationMs: options.seconds * 1000,
-    maxRequests: options.maxRequests,
-    targets,
-  })
+  const report = await drive()
   const service = meter.lap()
   const hotspots = profiler && profilePath ? await profiler.stop(profilePath) : []
-  const answered = Object.values(report.latencies).flat()
-  const all = summarize(answered)
-  const requestsPerSec = (answered.length * 1000) / report.elapsedMs
-  say(
-    `${label}: ${answered.length} requests in ${(report.elapsedMs / 1000).toFixed(1)} s, ${Math.round(requestsPerSec)}/s; ` +
-      describeLatency(all),
-  )
+  return { report, service, hotspots }
+}
+
+/**
+ * The lines every HTTP phase ends with: latency by target label, what the
+ * service, the load client and the servers spent a request, the profile;
+ * then fails on any answer other than 200.
+ */
+async function finishPhase(
+  label: string,
+  phase: { report: HttpPhaseReport; service: Meter; hotspots: string[] },
+  answered: number,
+  servers: ServerCpu | null,
+  profilePath?: string,
+): Promise<void> {
+  const { report, service, hotspots } = phase
   for (const [what, values] of Object.entries(report.latencies).sort()) {
     say(`  ${what.padEnd(24)} ${describeLatency(summarize(values))}`)
   }
   say(
-    `  service process: ${describeMeter(service)}, ${(service.cpuMs / Math.max(1, answered.length)).toFixed(2)} ms CPU per request; ` +
+    `  service process: ${describeMeter(service)}, ${(service.cpuMs / Math.max(1, answered)).toFixed(2)} ms CPU per request; ` +
       `load client ${(report.cpuMs / Math.max(1, report.requests)).toFixed(3)} ms CPU per request`,
   )
   if (servers) {
     const cpu = await servers.stop()
     const per = (ms: number | null) =>
-      ms === null ? 'unknown' : `${(ms / Math.max(1, answered.length)).toFixed(2)} ms CPU per request`
+      ms === null ? 'unknown' : `${(ms / Math.max(1, answered)).toFixed(2)} ms CPU per request`
     say(`  servers: PostgreSQL backends ${per(cpu.postgresMs)}, Redis ${per(cpu.redisMs)}`)
   }
   if (profilePath) {
@@ -303,7 +339,104 @@ async function loadPhase(
     const errors = report.errors.map(([what, n]) => `${n}× ${what}`).join('; ')
     throw new Error(`${label}: requests failed: ${errors}`)
   }
+}
+
+/** Runs one closed-loop phase and prints its figures; fails on any answer other than 200. */
+async function loadPhase(
+  label: string,
+  client: InboxLoad,
+  baseUrl: string,
+  targets: HttpTarget[],
+  options: Options,
+  servers: ServerCpu | null,
+  profilePath?: string,
+): Promise<PhaseFigures> {
+  const phase = await measured(servers, profilePath, () =>
+    client.http({
+      baseUrl,
+      concurrency: options.concurrency,
+      durationMs: options.seconds * 1000,
+      maxRequests: options.maxRequests,
+      targets,
+    }),
+  )
+  const { report } = phase
+  const answered = Object.values(report.latencies).flat()
+  const all = summarize(answered)
+  const requestsPerSec = (answered.length * 1000) / report.elapsedMs
+  say(
+    `${label}: ${answered.length} requests in ${(report.elapsedMs / 1000).toFixed(1)} s, ${Math.round(requestsPerSec)}/s; ` +
+      describeLatency(all),
+  )
+  await finishPhase(label, phase, answered.length, servers, profilePath)
   return { requestsPerSec, all, report }
+}
+
+/** Keep-alive sockets the open-loop client may use: far more than 300/s needs, so it never queues a request. */
+const PACED_SOCKETS = 256
+
+interface PacedFigures {
+  list: ReturnType<typeof summarize>
+  open: ReturnType<typeof summarize>
+  report: HttpPacedReport
+}
+
+/**
+ * Runs the open-loop phase: list and open-case requests, alternating, sent
+ * at `options.rate` a second on a fixed schedule whatever the answers, timed
+ * from their scheduled send. Prints its figures; fails on any answer other than 200.
+ */
+async function pacedPhase(
+  client: InboxLoad,
+  baseUrl: string,
+  lists: HttpTarget[],
+  opens: HttpTarget[],
+  options: Options,
+  servers: ServerCpu | null,
+  profilePath?: string,
+): Promise<PacedFigures> {
+  const label = `latency: list and open alternating at ${options.rate}/s, open loop`
+  const length = 2 * Math.max(lists.length, opens.length)
+  const targets = Array.from(
+    { length },
+    (_, i) =>
+      (i % 2 === 0 ? lists[(i / 2) % lists.length] : opens[((i - 1) / 2) % opens.length]) as HttpTarget,
+  )
+  const phase = await measured(servers, profilePath, () =>
+    client.httpPaced({
+      baseUrl,
+      perSecond: options.rate,
+      durationMs: options.seconds * 1000,
+      maxRequests: options.maxRequests,
+      maxSockets: PACED_SOCKETS,
+      targets,
+    }),
+  )
+  const { report } = phase
+  const listLabels = new Set(lists.map((t) => t.label))
+  const pick = (isList: boolean) =>
+    Object.entries(report.latencies)
+      .filter(([what]) => listLabels.has(what) === isList)
+      .flatMap(([, values]) => values)
+  const listLatency = summarize(pick(true))
+  const openLatency = summarize(pick(false))
+  const answered = listLatency.count + openLatency.count
+  say(
+    `${label}: ${report.requests} requests offered over ${options.seconds} s, ${answered} answered ` +
+      `(last answer ${(report.elapsedMs / 1000).toFixed(2)} s after the first send was due); from scheduled send ` +
+      describeLatency(summarize([...pick(true), ...pick(false)])),
+  )
+  say(
+    `  load client: sender lag max ${round(report.maxLagMs, 1)} ms, ${report.socketsUsed} sockets used ` +
+      `(at most ${report.maxInFlight} requests in flight, ${PACED_SOCKETS} allowed)` +
+      (report.queuedInClient
+        ? `; ${report.queuedInClient} requests QUEUED in the client, figures overstated`
+        : ''),
+  )
+  say(`  list: GET /api/cases        ${describeLatency(listLatency)}`)
+  say(`  open: GET /api/cases/:id    ${describeLatency(openLatency)}`)
+  await finishPhase(label, phase, answered, servers, profilePath)
+  return { list: listLatency, open: openLatency, report }
 }
 
 /** A bare Fastify route answering a small JSON: what HTTP alone costs on this machine. */
@@ -416,7 +549,8 @@ export async function run(args: string[]): Promise<void> {
     throw error
   }
   say(
-    `inbox bench: ${options.cases} cases, ${options.messages} messages; ${options.concurrency} clients × ${options.seconds} s a phase; ` +
+    `inbox bench: ${options.cases} cases, ${options.messages} messages; ${options.concurrency} clients × ${options.seconds} s a capacity phase, ` +
+      `${options.rate}/s × ${options.seconds} s open loop; ` +
       `${options.sse} live streams; node ${process.version}, ${availableParallelism()} cores, load average ${describeLoad()}`,
   )
   say(
@@ -529,7 +663,7 @@ export async function run(args: string[]): Promise<void> {
     const profileOf = (phase: string) =>
       options.profile ? `${options.profile}-${phase}.cpuprofile` : undefined
     const list = await loadPhase(
-      'list: GET /api/cases',
+      'capacity, list: GET /api/cases',
       client,
       baseUrl,
       lists,
@@ -538,7 +672,7 @@ export async function run(args: string[]): Promise<void> {
       profileOf('list'),
     )
     const open = await loadPhase(
-      'open: GET /api/cases/:id',
+      'capacity, open: GET /api/cases/:id',
       client,
       baseUrl,
       opens,
@@ -547,29 +681,36 @@ export async function run(args: string[]): Promise<void> {
       profileOf('open'),
     )
     say(`  load average ${describeLoad()}`)
+    const paced = await pacedPhase(client, baseUrl, lists, opens, options, servers, profileOf('latency'))
+    say(`  load average ${describeLoad()}`)
 
     const live = await ssePhase(ctx, client, baseUrl, members, stationId, options)
 
     const requests = list.report.requests + open.report.requests
     const requestsPerSec = (requests * 1000) / (list.report.elapsedMs + open.report.elapsedMs)
     const verdicts = [
-      ['list p99', list.all.p99, 50],
-      ['open p99', open.all.p99, 50],
+      [`list p99 at ${options.rate}/s`, paced.list.p99, 50],
+      [`open p99 at ${options.rate}/s`, paced.open.p99, 50],
       ['SSE delivery p99', live.delivery.p99, 100],
     ] as const
     say(
-      `targets: ${verdicts.map(([what, value, limit]) => `${what} ${round(value, 1)} ms ${value < limit ? '<' : '≥'} ${limit} ms ${value < limit ? 'met' : 'MISSED'}`).join('; ')}`,
+      `targets: ${verdicts.map(([what, value, limit]) => `${what} ${round(value, 1)} ms ${value < limit ? '<' : '≥'} ${limit} ms ${value < limit ? 'met' : 'MISSED'}`).join('; ')}` +
+        `; for reference, not targets: capacity phases (${options.concurrency} clients, saturated) list p99 ` +
+        `${round(list.all.p99, 1)} ms, open p99 ${round(open.all.p99, 1)} ms`,
     )
     result = {
       bench: 'inbox',
       engine: options.engine,
       cases: options.cases,
       messages: options.messages,
-      listP50Ms: round(list.all.p50, 1),
-      listP99Ms: round(list.all.p99, 1),
-      openP50Ms: round(open.all.p50, 1),
-      openP99Ms: round(open.all.p99, 1),
+      listP50Ms: round(paced.list.p50, 1),
+      listP99Ms: round(paced.list.p99, 1),
+      openP50Ms: round(paced.open.p50, 1),
+      openP99Ms: round(paced.open.p99, 1),
+      offeredRate: options.rate,
       requestsPerSec: Math.round(requestsPerSec),
+      capacityListP99Ms: round(list.all.p99, 1),
+      capacityOpenP99Ms: round(open.all.p99, 1),
       sseConnections: live.connections,
       sseDeliveryP99Ms: round(live.delivery.p99, 1),
       baselineRequestsPerSec: Math.round(bare.requestsPerSec),

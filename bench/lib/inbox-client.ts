@@ -1,9 +1,12 @@
 import { Agent, request as httpRequest, type IncomingMessage } from 'node:http'
+import type { Socket } from 'node:net'
 import { performance } from 'node:perf_hooks'
 import {
   type ClientReply,
   type ClientRequest,
   epochMs,
+  type HttpPacedReport,
+  type HttpPacedRequest,
   type HttpPhaseReport,
   type HttpPhaseRequest,
   type HttpTarget,
@@ -88,6 +91,111 @@ async function httpPhase(request: HttpPhaseRequest): Promise<HttpPhaseReport> {
     latencies,
     errors: [...errors],
     cpuMs: (used.user + used.system) / 1000,
+  }
+}
+
+/** How long the open-loop phase waits for its last answers before counting them as failed. */
+const ANSWER_TIMEOUT_MS = 30_000
+
+async function httpPacedPhase(request: HttpPacedRequest): Promise<HttpPacedReport> {
+  const base = new URL(request.baseUrl)
+  const agent = new Agent({ keepAlive: true, maxSockets: request.maxSockets })
+  const latencies: Record<string, number[]> = {}
+  const errors = new Map<string, number>()
+  const sockets = new Set<Socket>()
+  /** Each request awaiting its answer, with what ends it. */
+  const unanswered = new Map<ReturnType<typeof httpRequest>, (failure?: string) => void>()
+  const count = Math.min(request.maxRequests, Math.floor((request.perSecond * request.durationMs) / 1000))
+  const cpu = process.cpuUsage()
+  // A little slack, so that the first sends are not late merely for the IPC message that started the phase.
+  const startAt = performance.now() + 20
+  const due = (i: number) => startAt + (i * 1000) / request.perSecond
+  let maxLagMs = 0
+  let maxInFlight = 0
+  let queuedInClient = 0
+  let lastAnswerAt = startAt
+  let drained: (() => void) | null = null
+
+  const send = (target: HttpTarget, scheduledAt: number) => {
+    // A request beyond the agent's sockets would wait inside the client, which the schedule is meant to rule out.
+    if (unanswered.size >= request.maxSockets) queuedInClient++
+    let settled = false
+    const settle = (failure?: string) => {
+      if (settled) return
+      settled = true
+      unanswered.delete(req)
+      if (failure) tally(errors, `${target.label}: ${failure}`)
+      lastAnswerAt = performance.now()
+      if (unanswered.size === 0) drained?.()
+    }
+    const req = httpRequest(
+      {
+        host: base.hostname,
+        port: base.port,
+        path: target.path,
+        agent,
+        headers: target.cookie ? { cookie: target.cookie } : {},
+      },
+      (res: IncomingMessage) => {
+        res.on('data', () => {})
+        res.on('end', () => {
+          if (res.statusCode !== 200) settle(`HTTP ${res.statusCode}`)
+          else {
+            // From the scheduled time, not from when the client got round to it: no coordinated omission.
+            const list = latencies[target.label] ?? []
+            list.push(performance.now() - scheduledAt)
+            latencies[target.label] = list
+            settle()
+          }
+        })
+        res.on('error', (error) => settle(error.message))
+      },
+    )
+    // The socket is when the request can go out, so its delay covers both a busy loop and a queueing agent.
+    req.on('socket', (socket: Socket) => {
+      sockets.add(socket)
+      maxLagMs = Math.max(maxLagMs, performance.now() - scheduledAt)
+    })
+    req.on('error', (error) => settle(error.message))
+    unanswered.set(req, settle)
+    maxInFlight = Math.max(maxInFlight, unanswered.size)
+    req.end()
+  }
+
+  let i = 0
+  while (i < count) {
+    const wait = due(i) - performance.now()
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, Math.ceil(wait)))
+    const now = performance.now()
+    while (i < count && due(i) <= now) {
+      send(request.targets[i % request.targets.length] as HttpTarget, due(i))
+      i++
+    }
+  }
+  if (unanswered.size) {
+    let timer: NodeJS.Timeout | undefined
+    await new Promise<void>((resolve) => {
+      drained = resolve
+      timer = setTimeout(resolve, ANSWER_TIMEOUT_MS)
+    })
+    clearTimeout(timer)
+    for (const [req, settle] of [...unanswered]) {
+      settle(`no answer within ${ANSWER_TIMEOUT_MS / 1000} s`)
+      req.destroy()
+    }
+  }
+  agent.destroy()
+  const used = process.cpuUsage(cpu)
+  return {
+    elapsedMs: lastAnswerAt - startAt,
+    requests: count,
+    latencies,
+    errors: [...errors],
+    cpuMs: (used.user + used.system) / 1000,
+    maxLagMs,
+    socketsUsed: sockets.size,
+    maxInFlight,
+    queuedInClient,
   }
 }
 
@@ -210,6 +318,8 @@ async function handle(request: ClientRequest): Promise<ClientReply> {
   switch (request.kind) {
     case 'http':
       return { id: request.id, ok: true, http: await httpPhase(request) }
+    case 'http-paced':
+      return { id: request.id, ok: true, httpPaced: await httpPacedPhase(request) }
     case 'sse-open':
       return {
         id: request.id,

@@ -3,6 +3,8 @@ import { fileURLToPath } from 'node:url'
 import type {
   ClientReply,
   ClientRequest,
+  HttpPacedReport,
+  HttpPacedRequest,
   HttpPhaseReport,
   HttpPhaseRequest,
   SseOpenReport,
@@ -50,6 +52,13 @@ export class InboxLoad {
     const reply = await this.call({ kind: 'http', ...request })
     if (!reply.http) throw new Error('inbox load client returned no HTTP report')
     return reply.http
+  }
+
+  /** Open-loop load: requests sent on a fixed schedule at `perSecond`, whatever the answers. */
+  async httpPaced(request: Omit<HttpPacedRequest, 'kind'>): Promise<HttpPacedReport> {
+    const reply = await this.call({ kind: 'http-paced', ...request })
+    if (!reply.httpPaced) throw new Error('inbox load client returned no paced HTTP report')
+    return reply.httpPaced
   }
 
   /** Opens one event stream per cookie, `parallel` at a time; resolves when they are open (or failed). */

@@ -35,8 +35,42 @@ export interface HttpPhaseReport {
   cpuMs: number
 }
 
+/**
+ * Open-loop load: request i goes out at the phase start + i / perSecond,
+ * whether or not earlier ones were answered.
+ */
+export interface HttpPacedRequest {
+  kind: 'http-paced'
+  baseUrl: string
+  perSecond: number
+  /** perSecond × durationMs / 1000 requests are scheduled, at most maxRequests. */
+  durationMs: number
+  maxRequests: number
+  /** Keep-alive sockets the client may open; enough that it never has to queue a request itself. */
+  maxSockets: number
+  /** Taken in order, round and round. */
+  targets: HttpTarget[]
+}
+
+/**
+ * `elapsedMs` runs from the first scheduled send to the last answer;
+ * latencies run from each request's scheduled send time, so a late client
+ * counts against the service rather than hiding a stall.
+ */
+export interface HttpPacedReport extends HttpPhaseReport {
+  /** The furthest a request got its socket behind its schedule, in ms: the client itself lagging. */
+  maxLagMs: number
+  /** Distinct sockets the requests went over. */
+  socketsUsed: number
+  /** The most requests awaiting their answer at one time. */
+  maxInFlight: number
+  /** Requests that had to wait in the agent for a free socket (the client queueing: should be 0). */
+  queuedInClient: number
+}
+
 export type ClientRequest =
   | ({ id: number } & HttpPhaseRequest)
+  | ({ id: number } & HttpPacedRequest)
   | { id: number; kind: 'sse-open'; baseUrl: string; cookies: string[]; parallel: number }
   | { id: number; kind: 'sse-wait'; events: number; timeoutMs: number }
   | { id: number; kind: 'sse-close' }
@@ -59,7 +93,14 @@ export interface SseWaitReport {
 }
 
 export type ClientReply =
-  | { id: number; ok: true; http?: HttpPhaseReport; sseOpen?: SseOpenReport; sseWait?: SseWaitReport }
+  | {
+      id: number
+      ok: true
+      http?: HttpPhaseReport
+      httpPaced?: HttpPacedReport
+      sseOpen?: SseOpenReport
+      sseWait?: SseWaitReport
+    }
   | { id: number; ok: false; error: string }
 
 /** Epoch ms with sub-millisecond precision, comparable with the parent's. */
