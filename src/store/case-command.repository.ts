@@ -1,8 +1,9 @@
 import { sql } from 'kysely'
 import type { CaseCommandStore, CaseTx, LockedCase } from '../app/cases/case-store.ts'
-import type { CaseCategory, CasePriority, CaseStatus, Language } from '../domain/types.ts'
 import { insertAudit } from './audit.repository.ts'
+import { insertCaseMessage } from './case-messages.ts'
 import type { Database } from './db.ts'
+import { lockedCaseFields, selectLockedCases } from './locked-case.ts'
 import { insertOfficerNotice } from './officer-notices.repository.ts'
 
 /** The write side of the inbox: one transaction per command, the case row locked. */
@@ -12,52 +13,9 @@ export function createCaseCommandStore(db: Database): CaseCommandStore {
       db.transaction().execute(async (trx) => {
         const tx: CaseTx = {
           async lock(caseId) {
-            const row = await trx
-              .selectFrom('cases as c')
-              .innerJoin('residents as r', 'r.id', 'c.resident_id')
-              .innerJoin('channel_identities as ci', 'ci.id', 'c.identity_id')
-              .select([
-                'c.id',
-                'c.number',
-                'c.station_id',
-                'c.resident_id',
-                'c.identity_id',
-                'r.language',
-                'ci.channel',
-                'ci.account_id',
-                'c.status',
-                'c.category',
-                'c.priority',
-                'c.assignee_officer_id',
-                'c.beat_id',
-                'r.compound_id',
-                'c.queue',
-                'c.first_responded_at',
-                'c.version',
-              ])
-              .where('c.id', '=', caseId)
-              .forUpdate('c')
-              .executeTakeFirst()
+            const row = await selectLockedCases(trx, [caseId]).select('r.compound_id').executeTakeFirst()
             if (!row) return null
-            const locked: LockedCase = {
-              id: row.id,
-              number: row.number,
-              stationId: row.station_id,
-              residentId: row.resident_id,
-              identityId: row.identity_id,
-              residentLanguage: row.language as Language,
-              channel: row.channel,
-              accountId: row.account_id,
-              status: row.status as CaseStatus,
-              category: row.category as CaseCategory,
-              priority: row.priority as CasePriority,
-              assigneeOfficerId: row.assignee_officer_id,
-              beatId: row.beat_id,
-              compoundId: row.compound_id,
-              queue: row.queue,
-              firstRespondedAt: row.first_responded_at,
-              version: row.version,
-            }
+            const locked: LockedCase = { ...lockedCaseFields(row), compoundId: row.compound_id }
             return locked
           },
 
@@ -97,25 +55,7 @@ export function createCaseCommandStore(db: Database): CaseCommandStore {
             return row.version
           },
 
-          async insertMessage(m) {
-            await trx
-              .insertInto('messages')
-              .values({
-                id: m.id,
-                case_id: m.caseId,
-                resident_id: m.residentId,
-                identity_id: m.identityId,
-                direction: m.direction,
-                channel: m.channel,
-                account_id: m.accountId,
-                kind: 'text',
-                text: m.text,
-                author_officer_id: m.authorOfficerId,
-                delivery_state: m.deliveryState,
-                created_at: m.createdAt,
-              })
-              .execute()
-          },
+          insertMessage: (m) => insertCaseMessage(trx, m),
 
           addOfficerNotice: (draft) => insertOfficerNotice(trx, draft),
 

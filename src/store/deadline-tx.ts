@@ -7,8 +7,9 @@ import type {
   TimerState,
 } from '../app/deadline-ports.ts'
 import type { TimerKind } from '../domain/deadlines.ts'
-import type { CaseCategory, CasePriority, CaseStatus, Language } from '../domain/types.ts'
 import { insertAudit } from './audit.repository.ts'
+import { insertCaseMessage } from './case-messages.ts'
+import { lockedCaseFields, selectLockedCases } from './locked-case.ts'
 import { insertOfficerNotice } from './officer-notices.repository.ts'
 import type { DB } from './schema.ts'
 
@@ -55,28 +56,10 @@ export function deadlineTx(trx: Kysely<DB>): DeadlineTx {
 
     async lockCases(caseIds) {
       if (caseIds.length === 0) return []
-      const rows = await trx
-        .selectFrom('cases as c')
-        .innerJoin('residents as r', 'r.id', 'c.resident_id')
-        .innerJoin('channel_identities as ci', 'ci.id', 'c.identity_id')
+      const rows = await selectLockedCases(trx, caseIds)
         .select([
-          'c.id',
-          'c.number',
-          'c.station_id',
-          'c.resident_id',
-          'c.identity_id',
-          'r.language',
-          'ci.channel',
-          'ci.account_id',
-          'c.status',
-          'c.category',
-          'c.priority',
-          'c.assignee_officer_id',
-          'c.beat_id',
-          'c.queue',
           'c.opened_at',
           'c.first_response_due_at',
-          'c.first_responded_at',
           'c.escalation_level',
           'c.escalated_at',
           'c.awaiting_since',
@@ -84,31 +67,13 @@ export function deadlineTx(trx: Kysely<DB>): DeadlineTx {
           'c.resolution_due_at',
           'c.rating_asked_at',
           'c.cancel_reason',
-          'c.version',
         ])
-        .where(sql<boolean>`c.id = ANY(${caseIds}::text[])`)
-        .orderBy('c.id')
-        .forUpdate('c')
         .execute()
       return rows.map(
         (row): DeadlineCase => ({
-          id: row.id,
-          number: row.number,
-          stationId: row.station_id,
-          residentId: row.resident_id,
-          identityId: row.identity_id,
-          residentLanguage: row.language as Language,
-          channel: row.channel,
-          accountId: row.account_id,
-          status: row.status as CaseStatus,
-          category: row.category as CaseCategory,
-          priority: row.priority as CasePriority,
-          assigneeOfficerId: row.assignee_officer_id,
-          beatId: row.beat_id,
-          queue: row.queue,
+          ...lockedCaseFields(row),
           openedAt: row.opened_at,
           firstResponseDueAt: row.first_response_due_at,
-          firstRespondedAt: row.first_responded_at,
           escalationLevel: row.escalation_level,
           escalatedAt: row.escalated_at,
           awaitingSince: row.awaiting_since,
@@ -116,7 +81,6 @@ export function deadlineTx(trx: Kysely<DB>): DeadlineTx {
           resolutionDueAt: row.resolution_due_at,
           ratingAskedAt: row.rating_asked_at,
           cancelReason: row.cancel_reason,
-          version: row.version,
         }),
       )
     },
@@ -216,25 +180,7 @@ export function deadlineTx(trx: Kysely<DB>): DeadlineTx {
         .execute()
     },
 
-    async insertMessage(m) {
-      await trx
-        .insertInto('messages')
-        .values({
-          id: m.id,
-          case_id: m.caseId,
-          resident_id: m.residentId,
-          identity_id: m.identityId,
-          direction: m.direction,
-          channel: m.channel,
-          account_id: m.accountId,
-          kind: 'text',
-          text: m.text,
-          // A note is never sent: "sent" keeps it out of every delivery query.
-          delivery_state: m.direction === 'note' ? 'sent' : 'queued',
-          created_at: m.createdAt,
-        })
-        .execute()
-    },
+    insertMessage: (m) => insertCaseMessage(trx, m),
 
     addOfficerNotice: (draft) => insertOfficerNotice(trx, draft),
 

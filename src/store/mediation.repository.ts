@@ -12,6 +12,7 @@ import type {
 import type { FollowUpResult, MediationState, NextStep, PartyRole } from '../domain/forms/mediation.ts'
 import type { CaseCategory, CasePriority, CaseStatus, Language } from '../domain/types.ts'
 import { insertAudit } from './audit.repository.ts'
+import { insertCaseMessage } from './case-messages.ts'
 import type { Database } from './db.ts'
 import { insertOfficerNotice } from './officer-notices.repository.ts'
 import { pendingSendsOfCase } from './pending-sends.ts'
@@ -242,26 +243,7 @@ function mediationTx(trx: Kysely<DB>): MediationTx {
       return row !== undefined
     },
 
-    async insertMessage(m) {
-      await trx
-        .insertInto('messages')
-        .values({
-          id: m.id,
-          case_id: m.caseId,
-          resident_id: m.residentId,
-          identity_id: m.identityId,
-          direction: m.direction,
-          channel: m.channel,
-          account_id: m.accountId,
-          kind: 'text',
-          text: m.text,
-          author_officer_id: m.authorOfficerId,
-          // A system line is never sent: "sent" keeps it out of every delivery query.
-          delivery_state: m.direction === 'outbound' ? 'queued' : 'sent',
-          created_at: m.createdAt,
-        })
-        .execute()
-    },
+    insertMessage: (m) => insertCaseMessage(trx, m),
 
     addOfficerNotice: (draft) => insertOfficerNotice(trx, draft),
 

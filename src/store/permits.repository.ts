@@ -9,6 +9,7 @@ import type {
 } from '../app/forms/permit-store.ts'
 import { type PermitSlotPlan, permitSlotId } from '../domain/forms/permit-slots.ts'
 import type { CaseStatus } from '../domain/types.ts'
+import { insertCaseMessage } from './case-messages.ts'
 import type { Database } from './db.ts'
 import type { DB } from './schema.ts'
 
@@ -350,24 +351,7 @@ function permitTx(trx: Kysely<DB>): PermitTx {
       return row ? { residentId: row.resident_id, channel: row.channel, accountId: row.account_id } : null
     },
 
-    async insertResidentMessage(m) {
-      await trx
-        .insertInto('messages')
-        .values({
-          id: m.id,
-          case_id: m.caseId,
-          resident_id: m.residentId,
-          identity_id: m.identityId,
-          direction: 'outbound',
-          channel: m.channel,
-          account_id: m.accountId,
-          kind: 'text',
-          text: m.text,
-          delivery_state: 'queued',
-          created_at: m.createdAt,
-        })
-        .execute()
-    },
+    insertResidentMessage: (m) => insertCaseMessage(trx, { ...m, direction: 'outbound' }),
   }
 }
 

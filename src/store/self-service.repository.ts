@@ -4,6 +4,7 @@ import { BROADCAST_CATEGORIES, type BroadcastCategory } from '../domain/broadcas
 import { OPEN_STATUSES } from '../domain/case-status.ts'
 import type { CaseStatus } from '../domain/types.ts'
 import { insertAudit } from './audit.repository.ts'
+import { insertCaseMessage } from './case-messages.ts'
 import { OPEN_STATUS_LITERALS } from './case-query.repository.ts'
 import { newId } from './ids.ts'
 import type { DB } from './schema.ts'
@@ -238,23 +239,17 @@ export function selfServiceStore(trx: Kysely<DB>): SelfServiceStore {
         .where('case_id', '=', caseId)
         .where('state', '=', 'scheduled')
         .execute()
-      await trx
-        .insertInto('messages')
-        .values({
-          id: newId(),
-          case_id: caseId,
-          resident_id: residentId,
-          identity_id: current.identity_id,
-          direction: 'system',
-          channel: current.channel,
-          account_id: current.account_id,
-          kind: 'text',
-          text: note,
-          // A system line is never sent: "sent" keeps it out of every delivery query.
-          delivery_state: 'sent',
-          created_at: at,
-        })
-        .execute()
+      await insertCaseMessage(trx, {
+        id: newId(),
+        caseId,
+        residentId,
+        identityId: current.identity_id,
+        direction: 'system',
+        channel: current.channel,
+        accountId: current.account_id,
+        text: note,
+        createdAt: at,
+      })
       await insertAudit(trx, {
         stationId: row.station_id,
         actor: RESIDENT_ACTOR,

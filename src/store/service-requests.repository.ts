@@ -9,6 +9,7 @@ import type {
 import type { CheckResult } from '../domain/forms/home-watch-texts.ts'
 import type { CaseCategory, CasePriority, CaseStatus, Language } from '../domain/types.ts'
 import { insertAudit } from './audit.repository.ts'
+import { insertCaseMessage } from './case-messages.ts'
 import { OPEN_STATUS_LITERALS } from './case-query.repository.ts'
 import type { Database } from './db.ts'
 import { insertOfficerNotice } from './officer-notices.repository.ts'
@@ -157,27 +158,7 @@ export function requestTx(trx: Kysely<DB>): RequestTx {
         .execute()
     },
 
-    async insertMessage(m) {
-      await trx
-        .insertInto('messages')
-        .values({
-          id: m.id,
-          case_id: m.caseId,
-          resident_id: m.residentId,
-          identity_id: m.identityId,
-          direction: m.direction,
-          channel: m.channel,
-          account_id: m.accountId,
-          kind: 'text',
-          text: m.text,
-          author_officer_id: m.authorOfficerId,
-          attachment_id: m.attachmentId ?? null,
-          // A system line is never sent: "sent" keeps it out of every delivery query.
-          delivery_state: m.direction === 'outbound' ? 'queued' : 'sent',
-          created_at: m.createdAt,
-        })
-        .execute()
-    },
+    insertMessage: (m) => insertCaseMessage(trx, m),
 
     addOfficerNotice: (draft) => insertOfficerNotice(trx, draft),
 

@@ -1,0 +1,60 @@
+import { type InferResult, type Kysely, sql } from 'kysely'
+import type { CaseCategory, CasePriority, CaseStatus, Language } from '../domain/types.ts'
+import type { DB } from './schema.ts'
+
+/**
+ * Cases locked for a change (FOR UPDATE, in id order so two transactions never
+ * wait on each other), with how to reach their resident. Callers add the
+ * columns their own change needs.
+ */
+export function selectLockedCases(trx: Kysely<DB>, caseIds: string[]) {
+  return trx
+    .selectFrom('cases as c')
+    .innerJoin('residents as r', 'r.id', 'c.resident_id')
+    .innerJoin('channel_identities as ci', 'ci.id', 'c.identity_id')
+    .select([
+      'c.id',
+      'c.number',
+      'c.station_id',
+      'c.resident_id',
+      'c.identity_id',
+      'r.language',
+      'ci.channel',
+      'ci.account_id',
+      'c.status',
+      'c.category',
+      'c.priority',
+      'c.assignee_officer_id',
+      'c.beat_id',
+      'c.queue',
+      'c.first_responded_at',
+      'c.version',
+    ])
+    .where(sql<boolean>`c.id = ANY(${caseIds}::text[])`)
+    .orderBy('c.id')
+    .forUpdate('c')
+}
+
+type LockedCaseRow = InferResult<ReturnType<typeof selectLockedCases>>[number]
+
+/** The fields every locked case has, from a row of `selectLockedCases`. */
+export function lockedCaseFields(row: LockedCaseRow) {
+  return {
+    id: row.id,
+    number: row.number,
+    stationId: row.station_id,
+    residentId: row.resident_id,
+    identityId: row.identity_id,
+    residentLanguage: row.language as Language,
+    channel: row.channel,
+    accountId: row.account_id,
+    status: row.status as CaseStatus,
+    category: row.category as CaseCategory,
+    priority: row.priority as CasePriority,
+    assigneeOfficerId: row.assignee_officer_id,
+    beatId: row.beat_id,
+    queue: row.queue,
+    firstRespondedAt: row.first_responded_at,
+    version: row.version,
+  }
+}
