@@ -1,13 +1,14 @@
 import type { FastifyInstance } from 'fastify'
-import { hashPassword } from '../../src/auth/passwords.ts'
 import type { AppContext } from '../../src/context.ts'
-import { seedIds } from '../../src/store/seed.ts'
+import { type OfficerSession, openSession } from './officer-session.ts'
 
 // biome-ignore lint/suspicious/noExplicitAny: tests read JSON answers loosely and assert on them
 type Loose = any
 
 export interface PictureClient {
   officerId: string
+  /** The session the client signed in with, for requests it does not make itself. */
+  session: OfficerSession
   /** POST /api/attachments with these bytes as the body; `type` null leaves Content-Type out. */
   upload(
     bytes: Buffer,
@@ -29,23 +30,12 @@ export async function pictureClient(
   app: FastifyInstance,
   badge: string,
 ): Promise<PictureClient> {
-  const officerId = seedIds.officer(badge)
-  const username = `pic${badge}`
-  const password = `pictures-${badge}-password`
-  const existing = await ctx.database.db
-    .selectFrom('officer_logins')
-    .select('officer_id')
-    .where('officer_id', '=', officerId)
-    .executeTakeFirst()
-  if (!existing)
-    await ctx.officerLogins.create({ officerId, username, passwordHash: await hashPassword(password) })
-  const login = await app.inject({ method: 'POST', url: '/api/auth/login', payload: { username, password } })
-  if (login.statusCode !== 200) throw new Error(`sign-in of ${badge} failed: ${login.body}`)
-  const cookie = login.cookies.find((c) => c.name === 'mb_session')!.value
-  const csrf = (login.json() as { csrfToken: string }).csrfToken
+  const session = await openSession(ctx, app, badge)
+  const { officerId, cookie, csrf } = session
   const cookies = { mb_session: cookie }
   return {
     officerId,
+    session,
     async upload(bytes, type, options = {}) {
       const res = await app.inject({
         method: 'POST',

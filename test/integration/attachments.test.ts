@@ -130,13 +130,7 @@ for (const engine of testEngines()) {
       expect(res.body.error.message).toMatch(/the picture is \d+(\.\d)? KB; at most 64 KB can be uploaded/)
 
       // Without a Content-Length (streamed), the body limit stops it while it is read.
-      const cookie = await app().inject({
-        method: 'POST',
-        url: '/api/auth/login',
-        payload: { username: 'pic330104', password: 'pictures-330104-password' },
-      })
-      const session = cookie.cookies.find((c) => c.name === 'mb_session')!.value
-      const csrf = cookie.json().csrfToken as string
+      const { cookie: session, csrf } = li.session
       const streamed = await fetch(`${stack.baseUrl}/api/attachments`, {
         method: 'POST',
         headers: { 'content-type': 'image/png', cookie: `mb_session=${session}`, 'x-csrf-token': csrf },

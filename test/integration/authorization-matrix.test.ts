@@ -1,10 +1,9 @@
 import type { FastifyInstance } from 'fastify'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { hashPassword } from '../../src/auth/passwords.ts'
-import type { AppContext } from '../../src/context.ts'
 import { seedIds } from '../../src/store/seed.ts'
 import { testEngines } from '../helpers/db.ts'
 import { pngOf } from '../helpers/images.ts'
+import { type OfficerSession, openSession } from '../helpers/officer-session.ts'
 import { residentWrites } from '../helpers/resident.ts'
 import { startTestStack, type TestStack } from '../helpers/stack.ts'
 import { waitFor } from '../helpers/wait.ts'
@@ -45,11 +44,6 @@ interface Probe {
   freshSession?: boolean
   /** Server-Sent Events: opened over HTTP and dropped once the status is known. */
   stream?: boolean
-}
-
-interface Session {
-  cookie: string
-  csrf: string
 }
 
 interface Answer {
@@ -132,7 +126,7 @@ function routesOf(app: FastifyInstance): string[] {
 for (const engine of testEngines()) {
   describe(`authorization matrix (${engine.name})`, () => {
     let stack: TestStack
-    const sessions = new Map<Role, Session>()
+    const sessions = new Map<Role, OfficerSession>()
     const badges = new Map<Role, string>([
       ['beat', '330104'],
       ['otherBeat', '330107'],
@@ -1135,34 +1129,12 @@ for (const engine of testEngines()) {
         .execute()
     }
 
-    /** A session of the officer with this badge, signing in through the API with a login made here. */
-    async function openSession(ctx: AppContext, app: FastifyInstance, badge: string): Promise<Session> {
-      const officerId = seedIds.officer(badge)
-      const username = `matrix${badge}`
-      const password = `matrix-${badge}-password`
-      const existing = await ctx.database.db
-        .selectFrom('officer_logins')
-        .select('officer_id')
-        .where('officer_id', '=', officerId)
-        .executeTakeFirst()
-      if (!existing)
-        await ctx.officerLogins.create({ officerId, username, passwordHash: await hashPassword(password) })
-      const login = await app.inject({
-        method: 'POST',
-        url: '/api/auth/login',
-        payload: { username, password },
-      })
-      if (login.statusCode !== 200) throw new Error(`sign-in of ${badge} failed: ${login.body}`)
-      const cookie = login.cookies.find((c) => c.name === 'mb_session')!.value
-      return { cookie, csrf: (login.json() as { csrfToken: string }).csrfToken }
-    }
-
     /** Sends one request as the role; `csrf: false` leaves the header out, a string sends that instead. */
     async function send(
       role: Role,
       method: string,
       target: Target,
-      options: { csrf?: boolean | string; stream?: boolean; session?: Session } = {},
+      options: { csrf?: boolean | string; stream?: boolean; session?: OfficerSession } = {},
     ): Promise<Answer> {
       const session = options.session ?? sessions.get(role)
       const headers: Record<string, string> = { ...target.headers }

@@ -5,7 +5,6 @@ import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createDeadlines } from '../../src/app/deadlines.ts'
 import type { LiveEvent } from '../../src/app/ports.ts'
-import { hashPassword } from '../../src/auth/passwords.ts'
 import type { Actor } from '../../src/domain/access.ts'
 import { timerId } from '../../src/domain/deadlines.ts'
 import { localParts } from '../../src/domain/duty.ts'
@@ -18,6 +17,7 @@ import { newResidentCode } from '../../src/store/ids.ts'
 import { seedIds } from '../../src/store/seed.ts'
 import { startTimerWorker, type TimerRole } from '../../workers/timers.worker.ts'
 import { TEST_DATABASE_URL, testEngines } from '../helpers/db.ts'
+import { openSession } from '../helpers/officer-session.ts'
 import { TEST_REDIS_URL } from '../helpers/redis.ts'
 import { startTestStack, type TestStack } from '../helpers/stack.ts'
 import { waitFor } from '../helpers/wait.ts'
@@ -161,16 +161,7 @@ async function listenLive(
 
 /** Signs the officer in and opens their inbox's live stream; keeps the frames it reads. */
 async function openStream(stack: TestStack, badge: string) {
-  const officerId = seedIds.officer(badge)
-  const username = `dl${badge}`
-  const password = `pw-${badge}-long-enough`
-  await stack.ctx.officerLogins.create({ officerId, username, passwordHash: await hashPassword(password) })
-  const login = await stack.app!.inject({
-    method: 'POST',
-    url: '/api/auth/login',
-    payload: { username, password },
-  })
-  const cookie = login.cookies.find((c) => c.name === 'mb_session')!.value
+  const { cookie } = await openSession(stack.ctx, stack.app!, badge)
   const abort = new AbortController()
   const response = await fetch(`${stack.baseUrl}/api/stream`, {
     headers: { cookie: `mb_session=${cookie}` },

@@ -7,7 +7,7 @@ import { QueueNames } from '../../src/queues/names.ts'
 import { seedIds } from '../../src/store/seed.ts'
 import { RETENTION_PATTERN, RETENTION_SCHEDULER } from '../../workers/retention.worker.ts'
 import { testEngines } from '../helpers/db.ts'
-import { type OfficerClient, signIn } from '../helpers/officer-session.ts'
+import { type OfficerClient, openSession, signIn } from '../helpers/officer-session.ts'
 import { TEST_REDIS_URL } from '../helpers/redis.ts'
 import { type Mocker, ON_DUTY, startTestStack, type TestStack } from '../helpers/stack.ts'
 import { waitFor } from '../helpers/wait.ts'
@@ -187,12 +187,7 @@ for (const engine of testEngines()) {
       expect((await fengqiao.request('GET', `/api/cases/${reg.caseId}/rental`)).status).toBe(404)
       const otherBeat = await signIn(stack.ctx, stack.app!, '330107')
       expect((await otherBeat.request('POST', `/api/cases/${reg.caseId}/rental/reveal`)).status).toBe(403)
-      const login = await stack.app!.inject({
-        method: 'POST',
-        url: '/api/auth/login',
-        payload: { username: 't330104', password: 'pw-330104-long-enough' },
-      })
-      const cookie = login.cookies.find((c) => c.name === 'mb_session')!.value
+      const { cookie } = await openSession(stack.ctx, stack.app!, '330104')
       const noCsrf = await stack.app!.inject({
         method: 'POST',
         url: `/api/cases/${reg.caseId}/rental/reveal`,
