@@ -27,6 +27,39 @@ function tally(map: Map<string, number>, what: string): void {
   map.set(what, (map.get(what) ?? 0) + 1)
 }
 
+function record(latencies: Record<string, number[]>, label: string, ms: number): void {
+  const list = latencies[label] ?? []
+  list.push(ms)
+  latencies[label] = list
+}
+
+/** Sends a GET for the target; `done` is called once, with null for a 200 or with what went wrong. */
+function getTarget(base: URL, agent: Agent, target: HttpTarget, done: (failure: string | null) => void) {
+  let settled = false
+  const finish = (failure: string | null) => {
+    if (settled) return
+    settled = true
+    done(failure)
+  }
+  const req = httpRequest(
+    {
+      host: base.hostname,
+      port: base.port,
+      path: target.path,
+      agent,
+      headers: target.cookie ? { cookie: target.cookie } : {},
+    },
+    (res: IncomingMessage) => {
+      res.on('data', () => {})
+      res.on('end', () => finish(res.statusCode === 200 ? null : `HTTP ${res.statusCode}`))
+      res.on('error', (error) => finish(error.message))
+    },
+  )
+  req.on('error', (error) => finish(error.message))
+  req.end()
+  return req
+}
+
 async function httpPhase(request: HttpPhaseRequest): Promise<HttpPhaseReport> {
   const base = new URL(request.baseUrl)
   const agent = new Agent({ keepAlive: true, maxSockets: request.concurrency })
@@ -41,37 +74,11 @@ async function httpPhase(request: HttpPhaseRequest): Promise<HttpPhaseReport> {
   const one = (target: HttpTarget) =>
     new Promise<void>((resolve) => {
       const t0 = performance.now()
-      const req = httpRequest(
-        {
-          host: base.hostname,
-          port: base.port,
-          path: target.path,
-          agent,
-          headers: target.cookie ? { cookie: target.cookie } : {},
-        },
-        (res: IncomingMessage) => {
-          res.on('data', () => {})
-          res.on('end', () => {
-            const ms = performance.now() - t0
-            if (res.statusCode !== 200) tally(errors, `${target.label}: HTTP ${res.statusCode}`)
-            else {
-              const list = latencies[target.label] ?? []
-              list.push(ms)
-              latencies[target.label] = list
-            }
-            resolve()
-          })
-          res.on('error', (error) => {
-            tally(errors, `${target.label}: ${error.message}`)
-            resolve()
-          })
-        },
-      )
-      req.on('error', (error) => {
-        tally(errors, `${target.label}: ${error.message}`)
+      getTarget(base, agent, target, (failure) => {
+        if (failure) tally(errors, `${target.label}: ${failure}`)
+        else record(latencies, target.label, performance.now() - t0)
         resolve()
       })
-      req.end()
     })
 
   const lane = async () => {
@@ -104,7 +111,7 @@ async function httpPacedPhase(request: HttpPacedRequest): Promise<HttpPacedRepor
   const errors = new Map<string, number>()
   const sockets = new Set<Socket>()
   /** Each request awaiting its answer, with what ends it. */
-  const unanswered = new Map<ReturnType<typeof httpRequest>, (failure?: string) => void>()
+  const unanswered = new Map<ReturnType<typeof httpRequest>, (failure: string | null) => void>()
   const count = Math.min(request.maxRequests, Math.floor((request.perSecond * request.durationMs) / 1000))
   const cpu = process.cpuUsage()
   // A little slack, so that the first sends are not late merely for the IPC message that started the phase.
@@ -120,46 +127,24 @@ async function httpPacedPhase(request: HttpPacedRequest): Promise<HttpPacedRepor
     // A request beyond the agent's sockets would wait inside the client, which the schedule is meant to rule out.
     if (unanswered.size >= request.maxSockets) queuedInClient++
     let settled = false
-    const settle = (failure?: string) => {
+    const settle = (failure: string | null) => {
       if (settled) return
       settled = true
       unanswered.delete(req)
       if (failure) tally(errors, `${target.label}: ${failure}`)
+      // From the scheduled time, not from when the client got round to it: no coordinated omission.
+      else record(latencies, target.label, performance.now() - scheduledAt)
       lastAnswerAt = performance.now()
       if (unanswered.size === 0) drained?.()
     }
-    const req = httpRequest(
-      {
-        host: base.hostname,
-        port: base.port,
-        path: target.path,
-        agent,
-        headers: target.cookie ? { cookie: target.cookie } : {},
-      },
-      (res: IncomingMessage) => {
-        res.on('data', () => {})
-        res.on('end', () => {
-          if (res.statusCode !== 200) settle(`HTTP ${res.statusCode}`)
-          else {
-            // From the scheduled time, not from when the client got round to it: no coordinated omission.
-            const list = latencies[target.label] ?? []
-            list.push(performance.now() - scheduledAt)
-            latencies[target.label] = list
-            settle()
-          }
-        })
-        res.on('error', (error) => settle(error.message))
-      },
-    )
+    const req = getTarget(base, agent, target, settle)
     // The socket is when the request can go out, so its delay covers both a busy loop and a queueing agent.
     req.on('socket', (socket: Socket) => {
       sockets.add(socket)
       maxLagMs = Math.max(maxLagMs, performance.now() - scheduledAt)
     })
-    req.on('error', (error) => settle(error.message))
     unanswered.set(req, settle)
     maxInFlight = Math.max(maxInFlight, unanswered.size)
-    req.end()
   }
 
   let i = 0
