@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { parseStationFile, StationFileError, type StationFileProblem } from '../../src/store/station-file.ts'
+import { parseStationFile } from '../../src/store/station-file.ts'
+import { edit, lineOf, problemsOf } from '../helpers/station-file-text.ts'
 
 /** A small station whose first officer lists duty exceptions; tests change one line of it. */
 const FILE = `stations:
@@ -18,23 +19,6 @@ const FILE = `stations:
         name: 长寿桥社区
         primary: "330104"
 `
-
-function problemsOf(text: string): StationFileProblem[] {
-  try {
-    parseStationFile(text, 'test.yaml')
-  } catch (err) {
-    expect(err).toBeInstanceOf(StationFileError)
-    return (err as StationFileError).problems
-  }
-  throw new Error('expected the file to be rejected')
-}
-
-function edit(text: string, from: string, to: string): string {
-  expect(text.split(from)).toHaveLength(2)
-  return text.replace(from, to)
-}
-
-const lineOf = (text: string, needle: string) => text.split('\n').findIndex((l) => l.includes(needle)) + 1
 
 describe('duty exceptions in the station file', () => {
   it('reads them as written, and defaults to none', () => {

@@ -7,6 +7,7 @@ import {
   StationFileError,
   type StationFileProblem,
 } from '../../src/store/station-file.ts'
+import { colOf, edit, lineOf, problemsOf } from '../helpers/station-file-text.ts'
 
 const seed = (name: string): string => fileURLToPath(new URL(`../../seeds/${name}`, import.meta.url))
 
@@ -47,36 +48,6 @@ const VALID = `stations:
         owner: "330104"
         puppet: mock
 `
-
-/** 1-based line of the first line containing `needle`, searched from the line containing `after`. */
-function lineOf(text: string, needle: string, after?: string): number {
-  const lines = text.split('\n')
-  const start = after === undefined ? 0 : lines.findIndex((l) => l.includes(after))
-  const index = lines.findIndex((l, i) => i >= start && l.includes(needle))
-  if (start < 0 || index < 0) throw new Error(`test setup: "${needle}" not in text`)
-  return index + 1
-}
-
-/** 1-based column of `needle` on the line {@link lineOf} finds. */
-function colOf(text: string, needle: string): number {
-  return text.split('\n')[lineOf(text, needle) - 1]!.indexOf(needle) + 1
-}
-
-/** Replaces exactly one occurrence, so a broken fixture fails loudly instead of silently passing. */
-function edit(text: string, from: string, to: string): string {
-  expect(text.split(from)).toHaveLength(2)
-  return text.replace(from, to)
-}
-
-function problemsOf(text: string, fileName = 'test.yaml'): StationFileProblem[] {
-  try {
-    parseStationFile(text, fileName)
-  } catch (err) {
-    expect(err).toBeInstanceOf(StationFileError)
-    return (err as StationFileError).problems
-  }
-  throw new Error('expected the file to be rejected')
-}
 
 function onlyProblem(text: string): StationFileProblem {
   const problems = problemsOf(text)
