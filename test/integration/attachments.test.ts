@@ -34,6 +34,45 @@ for (const engine of testEngines()) {
         (await db().selectFrom('attachments').select(db().fn.countAll().as('n')).executeTakeFirstOrThrow()).n,
       )
 
+    /** A web chat resident asks for a holiday home watch through the form API: their token and the new case. */
+    const homeWatchRequest = async (request: {
+      resident: { name?: string; language?: 'zh' | 'en' }
+      submissionId: string
+      address: string
+      backOn: string
+      keyHolderOrCamera: 'yes' | 'no'
+    }) => {
+      const session = await app().inject({
+        method: 'POST',
+        url: '/chat/api/sessions',
+        payload: request.resident,
+      })
+      const token = session.json().token as string
+      const submitted = await app().inject({
+        method: 'POST',
+        url: '/chat/api/forms/home-watch',
+        headers: { authorization: `Bearer ${token}` },
+        payload: {
+          submissionId: request.submissionId,
+          answers: {
+            address: request.address,
+            awayFrom: '2026-11-25',
+            backOn: request.backOn,
+            contactName: '王芳',
+            contactPhone: '13912345678',
+            keyHolderOrCamera: request.keyHolderOrCamera,
+          },
+        },
+      })
+      expect(submitted.statusCode, submitted.body).toBe(201)
+      const { id: caseId } = await db()
+        .selectFrom('cases')
+        .select('id')
+        .where('number', '=', submitted.json().caseNumber as string)
+        .executeTakeFirstOrThrow()
+      return { token, caseId }
+    }
+
     beforeAll(async () => {
       stack = await startTestStack({
         database: await engine.open(),
@@ -173,35 +212,13 @@ for (const engine of testEngines()) {
     })
 
     it('sends a home-watch photo to the resident, whose web chat alone may load it', async () => {
-      const session = await app().inject({
-        method: 'POST',
-        url: '/chat/api/sessions',
-        payload: { name: '照片居民', language: 'zh' },
+      const { token, caseId } = await homeWatchRequest({
+        resident: { name: '照片居民', language: 'zh' },
+        submissionId: `photo-${engine.name}`,
+        address: '柳营巷12号',
+        backOn: '2026-11-28',
+        keyHolderOrCamera: 'yes',
       })
-      const token = session.json().token as string
-      const submitted = await app().inject({
-        method: 'POST',
-        url: '/chat/api/forms/home-watch',
-        headers: { authorization: `Bearer ${token}` },
-        payload: {
-          submissionId: `photo-${engine.name}`,
-          answers: {
-            address: '柳营巷12号',
-            awayFrom: '2026-11-25',
-            backOn: '2026-11-28',
-            contactName: '王芳',
-            contactPhone: '13912345678',
-            keyHolderOrCamera: 'yes',
-          },
-        },
-      })
-      expect(submitted.statusCode, submitted.body).toBe(201)
-      const caseNumber = submitted.json().caseNumber as string
-      const { id: caseId } = await db()
-        .selectFrom('cases')
-        .select('id')
-        .where('number', '=', caseNumber)
-        .executeTakeFirstOrThrow()
 
       const photo = pngOf(24, 24, [220, 120, 20])
       const up = await li.upload(photo, 'image/png')
@@ -290,30 +307,13 @@ for (const engine of testEngines()) {
     })
 
     it('still takes a photo reference as text, as before uploads', async () => {
-      const session = await app().inject({ method: 'POST', url: '/chat/api/sessions', payload: {} })
-      const token = session.json().token as string
-      const submitted = await app().inject({
-        method: 'POST',
-        url: '/chat/api/forms/home-watch',
-        headers: { authorization: `Bearer ${token}` },
-        payload: {
-          submissionId: `ref-${engine.name}`,
-          answers: {
-            address: '柳营巷14号',
-            awayFrom: '2026-11-25',
-            backOn: '2026-11-27',
-            contactName: '王芳',
-            contactPhone: '13912345678',
-            keyHolderOrCamera: 'no',
-          },
-        },
+      const { caseId } = await homeWatchRequest({
+        resident: {},
+        submissionId: `ref-${engine.name}`,
+        address: '柳营巷14号',
+        backOn: '2026-11-27',
+        keyHolderOrCamera: 'no',
       })
-      const caseNumber = submitted.json().caseNumber as string
-      const { id: caseId } = await db()
-        .selectFrom('cases')
-        .select('id')
-        .where('number', '=', caseNumber)
-        .executeTakeFirstOrThrow()
       const res = await li.json('POST', `/api/cases/${caseId}/home-watch/checks`, {
         photoRef: 'photos/cq/0003.jpg',
       })
