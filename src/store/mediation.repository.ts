@@ -10,10 +10,11 @@ import type {
   SessionRow,
 } from '../app/forms/mediation-store.ts'
 import type { FollowUpResult, MediationState, NextStep, PartyRole } from '../domain/forms/mediation.ts'
-import type { CaseCategory, CasePriority, CaseStatus, Language } from '../domain/types.ts'
+import type { Language } from '../domain/types.ts'
 import { insertAudit } from './audit.repository.ts'
 import { insertCaseMessage } from './case-messages.ts'
 import type { Database } from './db.ts'
+import { CASE_STATE_COLUMNS, caseStateOf } from './locked-case.ts'
 import { insertOfficerNotice } from './officer-notices.repository.ts'
 import { pendingSendsOfCase } from './pending-sends.ts'
 import type { DB } from './schema.ts'
@@ -56,11 +57,11 @@ function mediationTx(trx: Kysely<DB>): MediationTx {
       const row = await trx
         .selectFrom('cases as c')
         .leftJoin('service_requests as sr', 'sr.case_id', 'c.id')
-        .select([...CASE_COLUMNS, 'sr.id as request_id'])
+        .select([...CASE_STATE_COLUMNS, 'sr.id as request_id'])
         .where('c.id', '=', caseId)
         .forUpdate('c')
         .executeTakeFirst()
-      return row ? { ...caseOf(row), hasRequest: row.request_id !== null } : null
+      return row ? { ...caseStateOf(row), hasRequest: row.request_id !== null } : null
     },
 
     async insertRequest(r) {
@@ -273,51 +274,6 @@ function mediationTx(trx: Kysely<DB>): MediationTx {
   }
 }
 
-const CASE_COLUMNS = [
-  'c.id',
-  'c.number',
-  'c.station_id',
-  'c.status',
-  'c.category',
-  'c.priority',
-  'c.assignee_officer_id',
-  'c.beat_id',
-  'c.queue',
-  'c.first_responded_at',
-  'c.resident_id',
-  'c.version',
-] as const
-
-function caseOf(row: {
-  id: string
-  number: string
-  station_id: string
-  status: string
-  category: string
-  priority: string
-  assignee_officer_id: string | null
-  beat_id: string | null
-  queue: string
-  first_responded_at: Date | null
-  resident_id: string
-  version: number
-}) {
-  return {
-    id: row.id,
-    number: row.number,
-    stationId: row.station_id,
-    status: row.status as CaseStatus,
-    category: row.category as CaseCategory,
-    priority: row.priority as CasePriority,
-    assigneeOfficerId: row.assignee_officer_id,
-    beatId: row.beat_id,
-    queue: row.queue,
-    firstRespondedAt: row.first_responded_at,
-    residentId: row.resident_id,
-    version: row.version,
-  }
-}
-
 async function readMediation(
   db: Kysely<DB>,
   by: 'case' | 'request',
@@ -328,7 +284,7 @@ async function readMediation(
     .selectFrom('mediations as m')
     .innerJoin('cases as c', 'c.id', 'm.case_id')
     .select([
-      ...CASE_COLUMNS,
+      ...CASE_STATE_COLUMNS,
       'm.request_id',
       'm.station_id as m_station_id',
       'm.subject',
@@ -375,7 +331,7 @@ async function readMediation(
     followUpResult: row.follow_up_result as FollowUpResult | null,
     followUpNote: row.follow_up_note,
   }
-  return { mediation, case: caseOf(row) }
+  return { mediation, case: caseStateOf(row) }
 }
 
 async function readParties(db: Kysely<DB>, requestId: string): Promise<PartyRow[]> {
