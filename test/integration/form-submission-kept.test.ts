@@ -2,22 +2,13 @@ import { sql } from 'kysely'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { seedIds } from '../../src/store/seed.ts'
 import { testEngines } from '../helpers/db.ts'
-import { type Mocker, ON_DUTY, startTestStack, type TestStack } from '../helpers/stack.ts'
+import { ON_DUTY, startTestStack, type TestStack } from '../helpers/stack.ts'
 import { waitFor } from '../helpers/wait.ts'
+import { type WechatResident, wechatResident } from '../helpers/wechat-resident.ts'
 
 const CASE_NUMBER = /CQ-2026-\d{6}/
 /** A valid mainland ID number (its check character computed). */
 const ID = '330102199001011234'
-
-type MockContact = ReturnType<Mocker['createContact']>
-
-/** Mock contacts are event emitters whose typings do not resolve under NodeNext: listen through this view. */
-interface Heard {
-  on(
-    event: 'message',
-    listener: (message: { talker(): { id: string }; text(): string | undefined }) => void,
-  ): unknown
-}
 
 /**
  * A confirmed form commits with the message that confirmed it: a process that
@@ -28,7 +19,7 @@ for (const engine of testEngines()) {
   describe(`confirmed forms survive a crash after the commit (${engine.name})`, () => {
     let stack: TestStack
     let heard: string[] = []
-    let landlord: MockContact
+    let landlord: WechatResident
 
     beforeAll(async () => {
       stack = await startTestStack({ database: await engine.open(), label: `kept-form-${engine.name}` })
@@ -36,32 +27,15 @@ for (const engine of testEngines()) {
     })
     /** Each test's landlord is a new contact, with no request of theirs running. */
     beforeEach(() => {
-      const mocker = stack.mockers.get('cq-station')!
-      const bot = mocker.ContactMock.load(mocker.puppet.currentUserId)
-      landlord = mocker.createContact({ name: '房东钱先生' })
-      heard = []
-      ;(landlord as unknown as Heard).on('message', (message) => {
-        const text = message.text()
-        if (message.talker().id === bot.id && text !== undefined) heard.push(text)
-      })
+      landlord = wechatResident(stack, '房东钱先生')
+      heard = landlord.heard
     })
     afterAll(async () => {
       await stack?.stop()
     })
 
     const db = () => stack.ctx.database.db
-    const ask = async (text: string, expected: string | RegExp) => {
-      const before = heard.length
-      const mocker = stack.mockers.get('cq-station')!
-      landlord.say(text).to(mocker.ContactMock.load(mocker.puppet.currentUserId))
-      return waitFor(
-        () =>
-          heard
-            .slice(before)
-            .find((t) => (typeof expected === 'string' ? t.includes(expected) : expected.test(t))),
-        `the answer to "${text}"`,
-      )
-    }
+    const ask = (text: string, expected: string | RegExp) => landlord.ask(text, expected)
     const kept = async () =>
       (await sql<{ id: string; sealed: string }>`SELECT id, sealed FROM form_submissions`.execute(db())).rows
     const requests = () => db().selectFrom('service_requests').select(['id', 'submission_id']).execute()
@@ -95,8 +69,7 @@ for (const engine of testEngines()) {
       }
       try {
         const confirmed = heard.length
-        const mocker = stack.mockers.get('cq-station')!
-        landlord.say('确认').to(mocker.ContactMock.load(mocker.puppet.currentUserId))
+        landlord.say('确认')
         const rows = await waitFor(async () => {
           const found = await kept()
           return found.length === 1 ? found : undefined

@@ -6,22 +6,13 @@ import { seedIds } from '../../src/store/seed.ts'
 import { createWebChatResidents } from '../../src/store/web-chat-residents.repository.ts'
 import { testEngines } from '../helpers/db.ts'
 import { signIn } from '../helpers/officer-session.ts'
-import { type Mocker, ON_DUTY, startTestStack, type TestStack } from '../helpers/stack.ts'
+import { ON_DUTY, startTestStack, type TestStack } from '../helpers/stack.ts'
 import { waitFor } from '../helpers/wait.ts'
+import { wechatResident } from '../helpers/wechat-resident.ts'
 
 const CQ = seedIds.station('CQ')
 const LI = seedIds.officer('330104')
 const CASE_NUMBER = /CQ-2026-\d{6}/
-
-type MockContact = ReturnType<Mocker['createContact']>
-
-/** Mock contacts are event emitters whose typings do not resolve under NodeNext: listen through this view. */
-interface Heard {
-  on(
-    event: 'message',
-    listener: (message: { talker(): { id: string }; text(): string | undefined }) => void,
-  ): unknown
-}
 
 /**
  * Holiday home watch with every role running: the timer worker fires the
@@ -126,25 +117,7 @@ for (const engine of testEngines()) {
 
     it('a WeChat resident asks for home watch by chat and hears of each check', async (context) => {
       if (!wired()) context.skip()
-      const mocker = stack.mockers.get('cq-station')!
-      const bot = mocker.ContactMock.load(mocker.puppet.currentUserId)
-      const resident: MockContact = mocker.createContact({ name: '赵阿姨' })
-      const heard: string[] = []
-      ;(resident as unknown as Heard).on('message', (message) => {
-        const text = message.text()
-        if (message.talker().id === bot.id && text !== undefined) heard.push(text)
-      })
-      const ask = async (text: string, expected: string | RegExp) => {
-        const before = heard.length
-        resident.say(text).to(bot)
-        return waitFor(
-          () =>
-            heard
-              .slice(before)
-              .find((t) => (typeof expected === 'string' ? t.includes(expected) : expected.test(t))),
-          `the answer to "${text}"`,
-        )
-      }
+      const { ask, heard } = wechatResident(stack, '赵阿姨')
       // From the help menu: the services are numbered after the commands.
       await ask('帮助', '6 长假照看')
       await ask('6', '（1/7）')

@@ -4,21 +4,12 @@ import { QueueNames } from '../../src/queues/names.ts'
 import { seedIds } from '../../src/store/seed.ts'
 import { testEngines } from '../helpers/db.ts'
 import { signIn } from '../helpers/officer-session.ts'
-import { type Mocker, startTestStack, type TestStack } from '../helpers/stack.ts'
+import { startTestStack, type TestStack } from '../helpers/stack.ts'
 import { waitFor } from '../helpers/wait.ts'
+import { wechatResident } from '../helpers/wechat-resident.ts'
 
 const LI = seedIds.officer('330104')
 const CASE_NUMBER = /CQ-2026-\d{6}/
-
-type MockContact = ReturnType<Mocker['createContact']>
-
-/** Mock contacts are event emitters whose typings do not resolve under NodeNext: listen through this view. */
-interface Heard {
-  on(
-    event: 'message',
-    listener: (message: { talker(): { id: string }; text(): string | undefined }) => void,
-  ): unknown
-}
 
 /**
  * Mediation with every role running: a WeChat resident asks for it by chat
@@ -40,26 +31,7 @@ for (const engine of testEngines()) {
     const db = () => stack.ctx.database.db
 
     it('a WeChat resident asks for mediation by chat and is reminded of the session by the worker, once', async () => {
-      const mocker = stack.mockers.get('cq-station')!
-      const bot = mocker.ContactMock.load(mocker.puppet.currentUserId)
-      const resident: MockContact = mocker.createContact({ name: '孙大姐' })
-      const heard: string[] = []
-      ;(resident as unknown as Heard).on('message', (message) => {
-        const text = message.text()
-        if (message.talker().id === bot.id && text !== undefined) heard.push(text)
-      })
-      const ask = async (text: string, expected: string | RegExp, timeoutMs?: number) => {
-        const before = heard.length
-        resident.say(text).to(bot)
-        return waitFor(
-          () =>
-            heard
-              .slice(before)
-              .find((t) => (typeof expected === 'string' ? t.includes(expected) : expected.test(t))),
-          `the answer to "${text}"`,
-          timeoutMs,
-        )
-      }
+      const { ask, heard } = wechatResident(stack, '孙大姐')
       await ask('帮助', /\d+ 矛盾纠纷调解/)
       await ask('调解', '（1/4）')
       await ask('13912345678', '这里请填写对方的姓名或称呼')

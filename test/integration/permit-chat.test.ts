@@ -4,22 +4,13 @@ import { permitReminderId } from '../../src/domain/forms/permit-slots.ts'
 import { QueueNames } from '../../src/queues/names.ts'
 import { testEngines } from '../helpers/db.ts'
 import { residentMessages } from '../helpers/resident.ts'
-import { type Mocker, startTestStack, type TestStack } from '../helpers/stack.ts'
+import { startTestStack, type TestStack } from '../helpers/stack.ts'
 import { waitFor } from '../helpers/wait.ts'
+import { wechatResident } from '../helpers/wechat-resident.ts'
 
 const CASE_NUMBER = /CQ-2026-\d{6}/
 /** A local time in Hangzhou in November 2026. */
 const hz = (day: number, hh: number, mm = 0) => new Date(Date.UTC(2026, 10, day, hh - 8, mm))
-
-type MockContact = ReturnType<Mocker['createContact']>
-
-/** Mock contacts are event emitters whose typings do not resolve under NodeNext: listen through this view. */
-interface Heard {
-  on(
-    event: 'message',
-    listener: (message: { talker(): { id: string }; text(): string | undefined }) => void,
-  ): unknown
-}
 
 /** The number before a time in a listed choice. */
 function numberOf(list: string, time: string): string {
@@ -49,31 +40,8 @@ for (const engine of testEngines()) {
 
     const db = () => stack.ctx.database.db
 
-    function wechatResident(name: string) {
-      const mocker = stack.mockers.get('cq-station')!
-      const bot = mocker.ContactMock.load(mocker.puppet.currentUserId)
-      const resident: MockContact = mocker.createContact({ name })
-      const heard: string[] = []
-      ;(resident as unknown as Heard).on('message', (message) => {
-        const text = message.text()
-        if (message.talker().id === bot.id && text !== undefined) heard.push(text)
-      })
-      const ask = async (text: string, expected: string | RegExp) => {
-        const before = heard.length
-        resident.say(text).to(bot)
-        return waitFor(
-          () =>
-            heard
-              .slice(before)
-              .find((t) => (typeof expected === 'string' ? t.includes(expected) : expected.test(t))),
-          `the answer to "${text}"`,
-        )
-      }
-      return { ask, heard }
-    }
-
     it('books, is reminded the day before, moves and cancels over WeChat', async () => {
-      const { ask, heard } = wechatResident('周先生')
+      const { ask, heard } = wechatResident(stack, '周先生')
       expect(await ask('帮助', '居住证预约')).toContain('“居住证”')
       await ask('居住证', '（1/3）')
       await ask('周杰', '（2/3）')

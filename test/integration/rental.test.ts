@@ -9,8 +9,9 @@ import { RETENTION_PATTERN, RETENTION_SCHEDULER } from '../../workers/retention.
 import { testEngines } from '../helpers/db.ts'
 import { type OfficerClient, openSession, signIn } from '../helpers/officer-session.ts'
 import { TEST_REDIS_URL } from '../helpers/redis.ts'
-import { type Mocker, ON_DUTY, startTestStack, type TestStack } from '../helpers/stack.ts'
+import { ON_DUTY, startTestStack, type TestStack } from '../helpers/stack.ts'
 import { waitFor } from '../helpers/wait.ts'
+import { type WechatResident, wechatResident } from '../helpers/wechat-resident.ts'
 
 const LI = seedIds.officer('330104')
 const CASE_NUMBER = /CQ-2026-\d{6}/
@@ -22,16 +23,6 @@ const ID_BAD = '330102199001011235'
 const ID_X = '11010519491231002X'
 const PASSPORT = 'E98765432'
 const SECRETS = [ID, ID_BAD, ID_X, PASSPORT]
-
-type MockContact = ReturnType<Mocker['createContact']>
-
-/** Mock contacts are event emitters whose typings do not resolve under NodeNext: listen through this view. */
-interface Heard {
-  on(
-    event: 'message',
-    listener: (message: { talker(): { id: string }; text(): string | undefined }) => void,
-  ): unknown
-}
 
 /** Whether the inbound path keeps a form's `storedText` (the masked answer) instead of the message. */
 const inboundKeepsMaskedAnswers = readFileSync('src/app/plan-message.ts', 'utf8').includes('storedText')
@@ -49,7 +40,7 @@ for (const engine of testEngines()) {
     const reg = { caseId: '', requestId: '' }
     let li: OfficerClient
     let heard: string[] = []
-    let landlord: MockContact
+    let landlord: WechatResident
 
     beforeAll(async () => {
       stack = await startTestStack({
@@ -60,14 +51,8 @@ for (const engine of testEngines()) {
       })
       stack.clock.set(ON_DUTY)
       li = await signIn(stack.ctx, stack.app!, '330104')
-      const mocker = stack.mockers.get('cq-station')!
-      const bot = mocker.ContactMock.load(mocker.puppet.currentUserId)
-      landlord = mocker.createContact({ name: '房东周先生' })
-      ;(landlord as unknown as Heard).on('message', (message) => {
-        const text = message.text()
-        if (message.talker().id === bot.id && text !== undefined) heard.push(text)
-      })
-      heard = []
+      landlord = wechatResident(stack, '房东周先生')
+      heard = landlord.heard
     })
     afterAll(async () => {
       await stack?.stop()
@@ -75,21 +60,7 @@ for (const engine of testEngines()) {
 
     const db = () => stack.ctx.database.db
     const rental = () => stack.ctx.serviceRequests.rental
-    const say = (text: string) => {
-      const mocker = stack.mockers.get('cq-station')!
-      landlord.say(text).to(mocker.ContactMock.load(mocker.puppet.currentUserId))
-    }
-    const ask = async (text: string, expected: string | RegExp) => {
-      const before = heard.length
-      say(text)
-      return waitFor(
-        () =>
-          heard
-            .slice(before)
-            .find((t) => (typeof expected === 'string' ? t.includes(expected) : expected.test(t))),
-        `the answer to "${text}"`,
-      )
-    }
+    const ask = (text: string, expected: string | RegExp) => landlord.ask(text, expected)
     const hear = (expected: string, since: number) =>
       waitFor(() => heard.slice(since).find((t) => t.includes(expected)), `a message with "${expected}"`)
     const request = () =>
