@@ -48,8 +48,11 @@ export function startInboundWorker(options: InboundWorkerOptions): Worker<Inboun
       }
     },
     maxSize: options.batchSize ?? 50,
-    // Two, so one batch's queue work overlaps the next one's transaction.
+    // Two, so one batch's queue work overlaps the next one's transaction. But at a steady trickle
+    // (a few hundred a second) a second batch would go out with an event or two and cost its dozen
+    // statements for them: events gather behind the batch in flight until this many wait.
     maxInFlight: 2,
+    overlapFrom: 10,
   })
   const worker = new Worker<InboundJob, InboundOutcome>(
     QueueNames.inbound,

@@ -4,6 +4,9 @@
  * goes out on the next turn of the event loop (with whatever else arrived in
  * that turn); under load, calls wait for a free slot and go out together. So a
  * quiet service answers as fast as before and a busy one does less work per call.
+ * With `overlapFrom`, a batch starts beside one already in flight only once that
+ * many calls wait: at a steady trickle, calls gather behind the batch in flight
+ * instead of each going out nearly alone.
  */
 export interface MicroBatchOptions<I, O> {
   /** Handles a batch; answers one result per item, in order, or an Error for an item that failed alone. */
@@ -12,6 +15,8 @@ export interface MicroBatchOptions<I, O> {
   maxSize: number
   /** Batches in flight at once. */
   maxInFlight: number
+  /** Calls that must be waiting before a batch starts while another is in flight (default 1). */
+  overlapFrom?: number
 }
 
 interface Pending<I, O> {
@@ -32,15 +37,19 @@ export function createMicroBatch<I, O>(options: MicroBatchOptions<I, O>): MicroB
   let scheduled = false
   let idle: Array<() => void> = []
 
+  const overlapFrom = Math.max(1, options.overlapFrom ?? 1)
+  const canStart = () =>
+    inFlight < options.maxInFlight && waiting.length >= (inFlight === 0 ? 1 : overlapFrom)
+
   const schedule = () => {
-    if (scheduled || inFlight >= options.maxInFlight || waiting.length === 0) return
+    if (scheduled || !canStart()) return
     scheduled = true
     setImmediate(flush)
   }
 
   const flush = () => {
     scheduled = false
-    while (inFlight < options.maxInFlight && waiting.length > 0) {
+    while (canStart()) {
       const batch = waiting.splice(0, options.maxSize)
       inFlight++
       void runBatch(batch).finally(() => {

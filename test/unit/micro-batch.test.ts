@@ -42,6 +42,49 @@ describe('micro-batch', () => {
     await batch.drain()
   })
 
+  it('with overlapFrom, gathers a trickle behind the batch in flight and overlaps only a backlog', async () => {
+    const batches: number[][] = []
+    const release: Array<() => void> = []
+    const batch = createMicroBatch<number, number>({
+      run: async (items) => {
+        batches.push(items)
+        await new Promise<void>((resolve) => release.push(resolve))
+        return items
+      },
+      maxSize: 50,
+      maxInFlight: 2,
+      overlapFrom: 3,
+    })
+    // Two turns: a freed slot schedules its next batch for the turn after.
+    const turn = () => new Promise((resolve) => setImmediate(resolve))
+    const settle = async () => {
+      await turn()
+      await turn()
+    }
+    const answers = [batch.submit(1)]
+    await settle()
+    // One in flight: two more arrive one at a time, fewer than overlapFrom, so they wait.
+    answers.push(batch.submit(2))
+    await settle()
+    answers.push(batch.submit(3))
+    await settle()
+    expect(batches).toEqual([[1]])
+    // A third waiting call reaches overlapFrom: a second batch goes out beside the first.
+    answers.push(batch.submit(4))
+    await settle()
+    expect(batches).toEqual([[1], [2, 3, 4]])
+    // Both slots busy; what arrives now goes out together once a slot frees, however few.
+    answers.push(batch.submit(5))
+    await settle()
+    expect(batches).toHaveLength(2)
+    for (const done of release.splice(0)) done()
+    await settle()
+    expect(batches).toEqual([[1], [2, 3, 4], [5]])
+    for (const done of release.splice(0)) done()
+    expect(await Promise.all(answers)).toEqual([1, 2, 3, 4, 5])
+    await batch.drain()
+  })
+
   it('fails only the item the batch answered with an error, and every item when the batch throws', async () => {
     const batch = createMicroBatch<number, number>({
       run: async (items) => {
