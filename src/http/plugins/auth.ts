@@ -3,6 +3,7 @@ import cookie from '@fastify/cookie'
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import { shareFreshReads } from '../../app/fresh-read.ts'
 import type { SessionStore } from '../../auth/session-store.ts'
+import type { Actor } from '../../domain/access.ts'
 import { AppError } from '../../errors.ts'
 import type { OfficerLogins } from '../../store/officer-logins.repository.ts'
 
@@ -133,4 +134,10 @@ export function requireOfficer(...roles: Role[]): (request: FastifyRequest) => P
       throw new AppError('FORBIDDEN', `only ${roles.join(' or ')} accounts may do this`)
     }
   }
+}
+
+/** The officer a request behind `requireOfficer` was made by (401 when there is none). */
+export function actorOf(request: FastifyRequest): Actor {
+  if (!request.officer) throw new AppError('UNAUTHORIZED', 'sign in first')
+  return request.officer
 }

@@ -2,10 +2,8 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { type Attachment, type Attachments, tooLarge } from '../../app/attachments.ts'
-import type { Actor } from '../../domain/access.ts'
 import { IMAGE_TYPES } from '../../domain/image-type.ts'
-import { AppError } from '../../errors.ts'
-import { requireOfficer } from '../plugins/auth.ts'
+import { actorOf, requireOfficer } from '../plugins/auth.ts'
 
 export interface AttachmentRouteOptions {
   attachments: Attachments
@@ -14,12 +12,6 @@ export interface AttachmentRouteOptions {
 const tags = ['attachments']
 
 const AttachmentParams = z.object({ id: z.string().min(1).max(100) })
-
-const actorOf = (request: FastifyRequest): Actor => {
-  const me = request.officer
-  if (!me) throw new AppError('UNAUTHORIZED', 'sign in first')
-  return me
-}
 
 /**
  * Sends a stored picture: its own type, never sniffed by the browser, cached

@@ -1,12 +1,10 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { FastifyInstance } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import type { BroadcastCommands } from '../../app/broadcasts/commands.ts'
 import type { Composer } from '../../app/broadcasts/compose.ts'
 import type { BroadcastReads } from '../../app/broadcasts/reads.ts'
-import type { Actor } from '../../domain/access.ts'
-import { AppError } from '../../errors.ts'
-import { requireOfficer } from '../plugins/auth.ts'
+import { actorOf, requireOfficer } from '../plugins/auth.ts'
 import {
   BroadcastDetailSchema,
   BroadcastParams,
@@ -28,12 +26,6 @@ export interface BroadcastRouteOptions {
 }
 
 const tags = ['broadcasts']
-
-const actorOf = (request: FastifyRequest): Actor => {
-  const me = request.officer
-  if (!me) throw new AppError('UNAUTHORIZED', 'sign in first')
-  return me
-}
 
 const One = z.object({ broadcast: BroadcastSchema })
 

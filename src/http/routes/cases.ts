@@ -4,9 +4,7 @@ import { z } from 'zod'
 import type { CaseCommands } from '../../app/cases/case-commands.ts'
 import type { CaseReads } from '../../app/cases/case-reads.ts'
 import type { JsonText } from '../../app/cases/views.ts'
-import type { Actor } from '../../domain/access.ts'
-import { AppError } from '../../errors.ts'
-import { requireOfficer } from '../plugins/auth.ts'
+import { actorOf, requireOfficer } from '../plugins/auth.ts'
 import {
   AssignBody,
   CaseDetailSchema,
@@ -58,12 +56,6 @@ export const CaseDetailResponse = z.object({
     }),
   ),
 })
-
-const actorOf = (request: FastifyRequest): Actor => {
-  const me = request.officer
-  if (!me) throw new AppError('UNAUTHORIZED', 'sign in first')
-  return me
-}
 
 const tags = ['cases']
 

@@ -1,15 +1,13 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { FastifyInstance } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { createViewMemory } from '../../app/cases/case-reads.ts'
 import type { Mediation, MediatorInput } from '../../app/forms/mediation.ts'
 import type { Clock } from '../../app/ports.ts'
-import type { Actor } from '../../domain/access.ts'
 import { FOLLOW_UP_RESULTS, NEXT_STEPS, PARTY_ROLES } from '../../domain/forms/mediation.ts'
 import { LOCAL_TIME } from '../../domain/roster.ts'
-import { AppError } from '../../errors.ts'
 import type { AuditEntry } from '../../store/audit.repository.ts'
-import { requireOfficer } from '../plugins/auth.ts'
+import { actorOf, requireOfficer } from '../plugins/auth.ts'
 import { CaseParams } from '../schemas/cases.ts'
 
 export interface MediationRouteOptions {
@@ -152,12 +150,6 @@ const FollowUpBody = z.object({
 
 const PartyParams = CaseParams.extend({ partyId: z.string().min(1).max(100) })
 const SessionParams = CaseParams.extend({ sessionId: z.string().min(1).max(100) })
-
-const actorOf = (request: FastifyRequest): Actor => {
-  const me = request.officer
-  if (!me) throw new AppError('UNAUTHORIZED', 'sign in first')
-  return me
-}
 
 /** A second look at the same mediation by the same officer within this time is not audited again. */
 const VIEW_AUDIT_WINDOW_MS = 60_000

@@ -1,14 +1,12 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { FastifyInstance } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { createViewMemory } from '../../app/cases/case-reads.ts'
 import type { PermitOffice } from '../../app/forms/permit-office.ts'
 import type { Clock } from '../../app/ports.ts'
-import type { Actor } from '../../domain/access.ts'
 import { LOCAL_TIME } from '../../domain/roster.ts'
-import { AppError } from '../../errors.ts'
 import type { AuditEntry } from '../../store/audit.repository.ts'
-import { requireOfficer } from '../plugins/auth.ts'
+import { actorOf, requireOfficer } from '../plugins/auth.ts'
 import { CaseParams } from '../schemas/cases.ts'
 
 export interface PermitRouteOptions {
@@ -59,12 +57,6 @@ const SlotBody = z.object({
     .min(0, 'at least 0')
     .max(100, 'at most 100'),
 })
-
-const actorOf = (request: FastifyRequest): Actor => {
-  const me = request.officer
-  if (!me) throw new AppError('UNAUTHORIZED', 'sign in first')
-  return me
-}
 
 /** A second look at the same appointment by the same officer within this time is not audited again. */
 const VIEW_AUDIT_WINDOW_MS = 60_000

@@ -1,16 +1,14 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { FastifyInstance } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { createViewMemory } from '../../app/cases/case-reads.ts'
 import type { Rental } from '../../app/forms/rental.ts'
 import type { Clock } from '../../app/ports.ts'
-import type { Actor } from '../../domain/access.ts'
 import { isLocalDate } from '../../domain/forms/local-date.ts'
 import { RENTAL_FIELD_KEYS } from '../../domain/forms/rental-form.ts'
 import { LOCAL_TIME } from '../../domain/roster.ts'
-import { AppError } from '../../errors.ts'
 import type { AuditEntry } from '../../store/audit.repository.ts'
-import { requireOfficer } from '../plugins/auth.ts'
+import { actorOf, requireOfficer } from '../plugins/auth.ts'
 import { CaseParams } from '../schemas/cases.ts'
 
 export interface RentalRouteOptions {
@@ -106,12 +104,6 @@ const TenancyBody = z.discriminatedUnion(
   ],
   'answer: "stays" (with until) or "moved-out"',
 )
-
-const actorOf = (request: FastifyRequest): Actor => {
-  const me = request.officer
-  if (!me) throw new AppError('UNAUTHORIZED', 'sign in first')
-  return me
-}
 
 /** A second look at the same registration by the same officer within this time is not audited again. */
 const VIEW_AUDIT_WINDOW_MS = 60_000

@@ -1,15 +1,14 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { FastifyInstance } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import type { AttachmentMeta } from '../../app/attachments.ts'
 import { createViewMemory } from '../../app/cases/case-reads.ts'
 import type { HomeWatch } from '../../app/forms/home-watch.ts'
 import type { Clock } from '../../app/ports.ts'
-import type { Actor } from '../../domain/access.ts'
 import { LOCAL_TIME } from '../../domain/roster.ts'
 import { AppError } from '../../errors.ts'
 import type { AuditEntry } from '../../store/audit.repository.ts'
-import { requireOfficer } from '../plugins/auth.ts'
+import { actorOf, requireOfficer } from '../plugins/auth.ts'
 import { CaseParams } from '../schemas/cases.ts'
 
 export interface ServiceRequestRouteOptions {
@@ -77,12 +76,6 @@ const CheckBody = z
     path: ['note'],
     message: 'say what needs attention: the resident is told',
   })
-
-const actorOf = (request: FastifyRequest): Actor => {
-  const me = request.officer
-  if (!me) throw new AppError('UNAUTHORIZED', 'sign in first')
-  return me
-}
 
 /** A second look at the same home watch by the same officer within this time is not audited again. */
 const VIEW_AUDIT_WINDOW_MS = 60_000
