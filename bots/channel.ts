@@ -69,5 +69,7 @@ export interface ChatChannel {
    * conversation; throws PermanentSendError when retrying cannot help.
    */
   send(ref: ConversationRef, message: OutboundText): Promise<{ externalId?: string }>
+  /** Whether an account can send now, for channels whose accounts log in and out (WeChat). */
+  isLoggedIn?(accountId: string): boolean
   stop(): Promise<void>
 }

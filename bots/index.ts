@@ -86,7 +86,7 @@ export async function startBots(ctx: AppContext, options: BotRoleOptions = {}): 
       send: (ref, message) => channel.send(ref, channel.capabilities.media ? message : withoutMedia(message)),
       isPermanent: (error) => error instanceof PermanentSendError,
     }
-    const loggedIn = (channel as { isLoggedIn?: (accountId: string) => boolean }).isLoggedIn?.bind(channel)
+    const loggedIn = channel.isLoggedIn?.bind(channel)
     for (const accountId of channel.accountIds()) {
       const paced =
         channel === web
@@ -121,10 +121,7 @@ export async function startBots(ctx: AppContext, options: BotRoleOptions = {}): 
   logger.info({ accounts: channels.flatMap((c) => c.accountIds()) }, 'bot role started')
   // Accounts found logged in at start, and now and then after: a pause written just after a login.
   const resumeSweep = resume.every(RESUME_SWEEP_MS, () =>
-    channels.flatMap((c) => {
-      const isIn = (c as { isLoggedIn?: (accountId: string) => boolean }).isLoggedIn?.bind(c)
-      return isIn ? c.accountIds().filter(isIn) : []
-    }),
+    channels.flatMap((c) => c.accountIds().filter((id) => c.isLoggedIn?.(id) ?? false)),
   )
 
   return {

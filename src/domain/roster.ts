@@ -50,7 +50,8 @@ const DAY_CODES = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat']
 const MINUTES_PER_DAY = 1440
 const MINUTES_PER_WEEK = 7 * MINUTES_PER_DAY
 
-function clock(minute: number): string {
+/** A minute of the day as "HH:MM" on the 24-hour clock. */
+export function clockOfMinute(minute: number): string {
   const h = Math.floor(minute / 60)
   const m = minute % 60
   return `${h < 10 ? '0' : ''}${h}:${m < 10 ? '0' : ''}${m}`
@@ -59,7 +60,7 @@ function clock(minute: number): string {
 /** A shift's hours as written in a duty pattern: an overnight end wraps past midnight. */
 function hours(shift: WeeklyShift): string {
   const end = shift.endMinute > MINUTES_PER_DAY ? shift.endMinute - MINUTES_PER_DAY : shift.endMinute
-  return `${clock(shift.startMinute)}-${clock(end)}`
+  return `${clockOfMinute(shift.startMinute)}-${clockOfMinute(end)}`
 }
 
 /** One shift as the station file writes it, e.g. `mon 08:30-17:30`. */

@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises'
 import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml'
 import { z } from 'zod'
 import { DEFAULT_HOME_WATCH_SCHEDULE } from '../domain/forms/home-watch.ts'
-import { DUTY_EXCEPTION_KINDS, parseRosterTime } from '../domain/roster.ts'
+import { clockOfMinute, DUTY_EXCEPTION_KINDS, parseRosterTime } from '../domain/roster.ts'
 
 type PathSegment = string | number
 
@@ -224,12 +224,11 @@ const permitSlotsSchema = z.strictObject({
 const CLOCK_TIME = /^(?:[01]\d|2[0-3]):[0-5]\d$/
 /** "HH:MM" (24-hour clock) as minutes of the day; the file was validated, so the form is right. */
 export const minuteOfDay = (time: string): number => Number(time.slice(0, 2)) * 60 + Number(time.slice(3, 5))
-const clockOf = (minute: number) =>
-  `${String(Math.floor(minute / 60)).padStart(2, '0')}:${String(minute % 60).padStart(2, '0')}`
 const clockTime = (minute: number) =>
-  matching(CLOCK_TIME, `a time of day as "HH:MM" on the 24-hour clock, e.g. "${clockOf(minute)}"`).default(
-    clockOf(minute),
-  )
+  matching(
+    CLOCK_TIME,
+    `a time of day as "HH:MM" on the 24-hour clock, e.g. "${clockOfMinute(minute)}"`,
+  ).default(clockOfMinute(minute))
 
 /** Holiday home watch times in the station's time zone; those left out are the service's defaults. */
 const { remindMinute, dueMinute, endMinute } = DEFAULT_HOME_WATCH_SCHEDULE
@@ -272,9 +271,9 @@ const stationSchema = z.strictObject({
   accounts: list(accountSchema, 'bot accounts').default([]),
   permitSlots: permitSlotsSchema.optional(),
   homeWatch: homeWatchSchema.default({
-    remindAt: clockOf(remindMinute),
-    escalateAt: clockOf(dueMinute),
-    summaryAt: clockOf(endMinute),
+    remindAt: clockOfMinute(remindMinute),
+    escalateAt: clockOfMinute(dueMinute),
+    summaryAt: clockOfMinute(endMinute),
   }),
 })
 

@@ -27,7 +27,7 @@ import {
   instantOn,
   localDateOf,
 } from '../../domain/forms/local-date.ts'
-import { parseRosterTime } from '../../domain/roster.ts'
+import { clockOfMinute, parseRosterTime } from '../../domain/roster.ts'
 import type { Language } from '../../domain/types.ts'
 import { AppError } from '../../errors.ts'
 import type { Directory, DirectorySnapshot } from '../ports.ts'
@@ -633,7 +633,7 @@ export function createHomeWatch(deps: HomeWatchDeps) {
           )
           const due = deadline ? localParts(deadline.dueAt, timeZone) : null
           const dueMinute = due ? due.hour * 60 + due.minute : scheduleOf(dir, r.stationId).dueMinute
-          const dueBy = `${pad(Math.floor(dueMinute / 60))}:${pad(dueMinute % 60)}`
+          const dueBy = clockOfMinute(dueMinute)
           const told = holder
             ? await notice(holder, say.reminder({ caseNumber: r.case.number, place: placeOf(dir, r), dueBy }))
             : false
