@@ -24,6 +24,7 @@ import { describeOffer, type OfferReport, offerClosed, offerOpen } from './lib/o
 import { PhaseProfiler } from './lib/profile.ts'
 import { deletePrefix } from './lib/redis-keys.ts'
 import { ServerCpu } from './lib/server-cpu.ts'
+import { runSkeleton, type SkeletonResult } from './lib/skeleton.ts'
 import { describeLatency, describeMeter, ProcessMeter, RssSampler, round, summarize } from './lib/stats.ts'
 import { WebChatLoad } from './lib/web-chat-load.ts'
 
@@ -44,6 +45,7 @@ interface Options {
   rate: number
   seconds: number
   breakdown: boolean
+  skeleton: boolean
   profile?: string
 }
 
@@ -55,6 +57,8 @@ const USAGE = `npm run bench -- inbound [options]
   --rate N          offered load of the latency phase, messages a second (default 300)
   --seconds N       length of the latency phase (default 10)
   --breakdown       time every step of the pipeline (store, transaction, queues) and print where time goes
+  --skeleton        also run the skeleton pipeline (the least work the design asks of a message, no
+                    application logic; PostgreSQL only): a ceiling for the pipeline on this machine
   --profile FILE    write CPU profiles of the throughput phase (FILE) and the latency phase (FILE with
                     .latency before its extension) and print their busiest places`
 
@@ -71,6 +75,7 @@ function parseOptions(args: string[]): Options {
         rate: { type: 'string' },
         seconds: { type: 'string' },
         breakdown: { type: 'boolean' },
+        skeleton: { type: 'boolean' },
         profile: { type: 'string' },
         help: { type: 'boolean' },
       },
@@ -105,6 +110,7 @@ function parseOptions(args: string[]): Options {
     rate: positive('rate', values.rate, 300) as number,
     seconds: positive('seconds', values.seconds, 10) as number,
     breakdown: values.breakdown ?? false,
+    skeleton: values.skeleton ?? false,
     profile: values.profile,
   }
 }
@@ -451,6 +457,26 @@ export async function run(args: string[]): Promise<void> {
     })
     say(`baseline: ${Math.round(baseline.jobsPerSec)} jobs/s; RSS max ${Math.round(rss.phaseMaxMb())} MB`)
 
+    let skeleton: SkeletonResult | undefined
+    if (options.skeleton && database.engine === 'postgres') {
+      say('skeleton: event stored, id queued; batched worker: message, case, acknowledgement, two jobs')
+      skeleton = await runSkeleton({
+        redisUrl: config.REDIS_URL,
+        databaseUrl: database.env.DATABASE_URL as string,
+        serverUrl: database.serverUrl,
+        applicationName: database.applicationName,
+        prefix,
+        messages: options.messages,
+        concurrency: config.INBOUND_CONCURRENCY,
+        producers: PRODUCERS_PER_CHANNEL * 2,
+      })
+      const per = (ms: number | null) => (ms === null ? 'unknown' : ms.toFixed(2))
+      say(
+        `skeleton: ${Math.round(skeleton.msgsPerSec)} msgs/s; CPU ms a message: process ${per(skeleton.cpuMs.process)}, ` +
+          `PostgreSQL ${per(skeleton.cpuMs.postgres)}, Redis ${per(skeleton.cpuMs.redis)}`,
+      )
+    }
+
     say('pipeline, throughput: offered as fast as possible')
     const profiler = options.profile ? new PhaseProfiler() : null
     await profiler?.start()
@@ -526,6 +552,7 @@ export async function run(args: string[]): Promise<void> {
       baselineJobsPerSec: Math.round(baseline.jobsPerSec),
       ratio: round(msgsPerSec / baseline.jobsPerSec, 3),
       rssMb: Math.round(rss.maxMb),
+      ...(skeleton ? { skeletonMsgsPerSec: Math.round(skeleton.msgsPerSec) } : {}),
     }
   } finally {
     client?.stop()
