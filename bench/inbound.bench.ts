@@ -469,11 +469,13 @@ export async function run(args: string[]): Promise<void> {
         messages: options.messages,
         concurrency: config.INBOUND_CONCURRENCY,
         producers: PRODUCERS_PER_CHANNEL * 2,
+        latency: { perSecond: options.rate, seconds: options.seconds },
       })
       const per = (ms: number | null) => (ms === null ? 'unknown' : ms.toFixed(2))
       say(
         `skeleton: ${Math.round(skeleton.msgsPerSec)} msgs/s; CPU ms a message: process ${per(skeleton.cpuMs.process)}, ` +
-          `PostgreSQL ${per(skeleton.cpuMs.postgres)}, Redis ${per(skeleton.cpuMs.redis)}`,
+          `PostgreSQL ${per(skeleton.cpuMs.postgres)}, Redis ${per(skeleton.cpuMs.redis)}; ` +
+          `p99 at ${options.rate}/s ${round(skeleton.latency.p99, 1)} ms`,
       )
     }
 
@@ -552,7 +554,12 @@ export async function run(args: string[]): Promise<void> {
       baselineJobsPerSec: Math.round(baseline.jobsPerSec),
       ratio: round(msgsPerSec / baseline.jobsPerSec, 3),
       rssMb: Math.round(rss.maxMb),
-      ...(skeleton ? { skeletonMsgsPerSec: Math.round(skeleton.msgsPerSec) } : {}),
+      ...(skeleton
+        ? {
+            skeletonMsgsPerSec: Math.round(skeleton.msgsPerSec),
+            skeletonP99Ms: round(skeleton.latency.p99, 1),
+          }
+        : {}),
     }
   } finally {
     client?.stop()

@@ -142,7 +142,7 @@ const schema = z.object({
   AFTERCARE_RESOLVE_AFTER: duration('72h'),
   AFTERCARE_CLOSE_AFTER: duration('7d'),
   DIGEST_TIME: clockTime('08:00'),
-  INBOUND_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(200),
+  INBOUND_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(400),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(20),
   /** false behind PgBouncer in transaction pooling mode, which cannot keep prepared statements. */
   DB_PREPARED_STATEMENTS: booleanFlag.default(true),

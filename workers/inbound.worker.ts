@@ -21,14 +21,23 @@ export interface InboundWorkerOptions {
 }
 
 /**
+ * Several, so the process has work while a batch waits for the database or Redis: under a backlog,
+ * four batches of 100 did about a tenth more messages a second than two (docs/performance.md).
+ */
+export const INBOUND_BATCHES_IN_FLIGHT = 4
+/**
+ * At a steady trickle (a few hundred a second) a second batch would go out with an event or two and
+ * cost its dozen statements for them: events gather behind the batch in flight until this many wait.
+ */
+export const INBOUND_OVERLAP_FROM = 10
+
+/**
  * Consumes the inbound queue: each job is one stored inbound event, by id.
  * Jobs in progress together are handled as one batch (one transaction), so
  * the database does a few statements per batch instead of a dozen per message.
  */
 export function startInboundWorker(options: InboundWorkerOptions): Worker<InboundJob, InboundOutcome> {
   const { logger } = options
-  // Two, so one batch's queue work overlaps the next one's transaction.
-  const maxInFlight = 2
   const batch = createMicroBatch<string, InboundOutcome>({
     run: async (ids) => {
       try {
@@ -51,11 +60,9 @@ export function startInboundWorker(options: InboundWorkerOptions): Worker<Inboun
       }
     },
     // Under a backlog, batches of 100 rather than 50 cut the CPU a message costs by about a seventh.
-    maxSize: options.batchSize ?? Math.max(1, Math.ceil(options.concurrency / maxInFlight)),
-    maxInFlight,
-    // At a steady trickle (a few hundred a second) a second batch would go out with an event or two
-    // and cost its dozen statements for them: events gather behind the batch in flight until this many wait.
-    overlapFrom: 10,
+    maxSize: options.batchSize ?? Math.max(1, Math.ceil(options.concurrency / INBOUND_BATCHES_IN_FLIGHT)),
+    maxInFlight: INBOUND_BATCHES_IN_FLIGHT,
+    overlapFrom: INBOUND_OVERLAP_FROM,
   })
   const worker = new Worker<InboundJob, InboundOutcome>(
     QueueNames.inbound,

@@ -2,11 +2,12 @@ import { Queue, Worker } from 'bullmq'
 import pg from 'pg'
 import { createMicroBatch } from '../../src/app/micro-batch.ts'
 import { createRedis } from '../../src/queues/redis.ts'
+import { INBOUND_BATCHES_IN_FLIGHT, INBOUND_OVERLAP_FROM } from '../../workers/inbound.worker.ts'
 import { say } from './bench.ts'
 import { Completions } from './completions.ts'
-import { describeOffer, offerClosed } from './offer.ts'
+import { describeOffer, offerClosed, offerOpen } from './offer.ts'
 import { ServerCpu } from './server-cpu.ts'
-import { describeMeter, ProcessMeter } from './stats.ts'
+import { describeLatency, describeMeter, type LatencySummary, ProcessMeter, summarize } from './stats.ts'
 
 export interface SkeletonOptions {
   redisUrl: string
@@ -18,12 +19,15 @@ export interface SkeletonOptions {
   messages: number
   concurrency: number
   producers: number
+  latency: { perSecond: number; seconds: number }
 }
 
 export interface SkeletonResult {
   msgsPerSec: number
   /** CPU ms a message: this process, PostgreSQL's backends, the Redis server (null when unreadable). */
   cpuMs: { process: number; postgres: number | null; redis: number | null }
+  /** From the offer to the worker's completion, at the latency phase's rate. */
+  latency: LatencySummary
 }
 
 /**
@@ -124,33 +128,42 @@ export async function runSkeleton(options: SkeletonOptions): Promise<SkeletonRes
       ])
       return ids.map(() => undefined)
     },
-    maxSize: 50,
-    maxInFlight: 2,
+    // Batched as the inbound worker batches.
+    maxSize: Math.ceil(options.concurrency / INBOUND_BATCHES_IN_FLIGHT),
+    maxInFlight: INBOUND_BATCHES_IN_FLIGHT,
+    overlapFrom: INBOUND_OVERLAP_FROM,
   })
   const worker = new Worker<{ eventId: string }>('skel-inbound', (job) => handling.submit(job.data.eventId), {
     connection,
     prefix: options.prefix,
     concurrency: options.concurrency,
   })
-  const done = new Completions(worker)
+  const offeredAt = new Map<string, number>()
+  const latencies: number[] = []
+  const done = new Completions(worker, (job) => {
+    const at = job.id ? offeredAt.get(job.id) : undefined
+    if (at !== undefined) latencies.push(Date.now() - at)
+  })
   await worker.waitUntilReady()
 
   const servers = new ServerCpu(options.serverUrl, options.applicationName, options.redisUrl)
   try {
-    const items = Array.from({ length: options.messages }, (_, i) => ({
-      id: `skel-${i}`,
-      payload: JSON.stringify({
-        resident: `r${i % 10_000}`,
-        text: `柳营巷${i % 40}号楼下每天晚上有人很吵，请帮忙处理一下，谢谢`,
-      }),
-    }))
+    const items = (count: number, tag: string) =>
+      Array.from({ length: count }, (_, i) => ({
+        id: `skel-${tag}-${i}`,
+        payload: JSON.stringify({
+          resident: `r${i % 10_000}`,
+          text: `柳营巷${i % 40}号楼下每天晚上有人很吵，请帮忙处理一下，谢谢`,
+        }),
+      }))
+    const send = async (item: { id: string; payload: string }) => {
+      await saving.submit(item)
+      await queueing.submit(item.id)
+    }
     await servers.start()
     const meter = new ProcessMeter()
     const startedAt = Date.now()
-    const offered = offerClosed(items, options.producers, async (item) => {
-      await saving.submit(item)
-      await queueing.submit(item.id)
-    })
+    const offered = offerClosed(items(options.messages, 'tp'), options.producers, send)
     await done.waitFor(options.messages, 'skeleton')
     say(describeOffer('skeleton producers', await offered))
     const msgsPerSec = (options.messages * 1000) / (done.lastAt - startedAt)
@@ -158,6 +171,16 @@ export async function runSkeleton(options: SkeletonOptions): Promise<SkeletonRes
     const cpu = await servers.stop()
     const per = (ms: number | null) => (ms === null ? null : ms / options.messages)
     say(`  skeleton process: ${describeMeter(lap, options.messages)}`)
+    const { perSecond, seconds } = options.latency
+    const paced = items(perSecond * seconds, 'lat')
+    const report = await offerOpen(paced, perSecond, Date.now() + 200, (item) => {
+      offeredAt.set(item.id, Date.now())
+      return send(item)
+    })
+    await done.waitFor(options.messages + paced.length, 'skeleton at rate')
+    say(describeOffer(`skeleton at ${perSecond}/s`, report))
+    const latency = summarize(latencies)
+    say(`  skeleton latency (offer → completed) at ${perSecond}/s: ${describeLatency(latency)}`)
     if (done.failures.size) throw new Error(`skeleton had failures: ${JSON.stringify([...done.failures])}`)
     return {
       msgsPerSec,
@@ -166,6 +189,7 @@ export async function runSkeleton(options: SkeletonOptions): Promise<SkeletonRes
         postgres: per(cpu.postgresMs),
         redis: per(cpu.redisMs),
       },
+      latency,
     }
   } finally {
     await worker.close()
