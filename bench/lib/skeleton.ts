@@ -37,8 +37,8 @@ export interface SkeletonResult {
  * touch the resident's case, store the acknowledgement, then queue the case on
  * an officer's queue and the acknowledgement on an account's outbound queue.
  * No HTTP, no resident lookup, no routing, no timers, no live events: every
- * real implementation does more, so this is a ceiling for the pipeline's
- * throughput on this machine, measured in the same run as the pipeline.
+ * real implementation does more, so its throughput and its latency at a rate
+ * are bounds for the pipeline's on this machine, measured in the same run.
  */
 export async function runSkeleton(options: SkeletonOptions): Promise<SkeletonResult> {
   const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 8 })
@@ -182,6 +182,15 @@ export async function runSkeleton(options: SkeletonOptions): Promise<SkeletonRes
     const latency = summarize(latencies)
     say(`  skeleton latency (offer → completed) at ${perSecond}/s: ${describeLatency(latency)}`)
     if (done.failures.size) throw new Error(`skeleton had failures: ${JSON.stringify([...done.failures])}`)
+    // A ceiling is only worth its figure if the work was done: every event handled, both messages stored.
+    const total = options.messages + paced.length
+    const { rows } = await pool.query<{ done: number; messages: number }>(
+      `SELECT (SELECT count(*)::int FROM skel_events WHERE status = 'done') AS done,
+              (SELECT count(*)::int FROM skel_messages) AS messages`,
+    )
+    if (rows[0]?.done !== total || rows[0]?.messages !== 2 * total) {
+      throw new Error(`skeleton did not do its work: ${JSON.stringify(rows[0])}, expected ${total} events`)
+    }
     return {
       msgsPerSec,
       cpuMs: {
