@@ -458,7 +458,9 @@ export async function run(args: string[]): Promise<void> {
     say(`baseline: ${Math.round(baseline.jobsPerSec)} jobs/s; RSS max ${Math.round(rss.phaseMaxMb())} MB`)
 
     let skeleton: SkeletonResult | undefined
-    if (options.skeleton && database.engine === 'postgres') {
+    if (options.skeleton && database.engine !== 'postgres') {
+      say('skeleton: skipped (it stores its rows in PostgreSQL; run it with --engine postgres)')
+    } else if (options.skeleton) {
       say('skeleton: event stored, id queued; batched worker: message, case, acknowledgement, two jobs')
       skeleton = await runSkeleton({
         redisUrl: config.REDIS_URL,
