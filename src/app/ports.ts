@@ -226,8 +226,9 @@ export interface InboundTx {
   /** The deadline service's view of this transaction: a batch's cases commit with their timers. */
   deadlines(): DeadlineTx
   /**
-   * Writes the batch in foreign-key order. Answers the stored officer notices
-   * by draft id; a notice to an officer without a WeChat is not stored.
+   * Writes the batch, and marks the known contacts of resolveResidents as seen.
+   * Answers the stored officer notices by draft id; a notice to an officer
+   * without a WeChat is not stored.
    */
   write(writes: InboundWrites): Promise<Map<string, QueuedNotice>>
 }

@@ -1,4 +1,4 @@
-import { type Kysely, sql } from 'kysely'
+import { type Kysely, type RawBuilder, sql } from 'kysely'
 import type { DB } from './schema.ts'
 
 /** How long after a broadcast reached a resident their message still counts as a reply to it. */
@@ -31,31 +31,22 @@ export async function broadcastRepliedTo(
 }
 
 /**
- * Links new cases to the broadcast each answers, in one statement for a whole
- * batch: the latest broadcast sent to the case's resident through the account
- * of the case's identity (the one they wrote from) within the window before
- * the case opened. Call it in the transaction that inserts the cases, after
- * inserting them. Answers caseId → broadcastId of the cases it linked.
+ * The broadcast a new case answers, as a scalar subquery over the case's
+ * columns: the latest broadcast sent to its resident through the account of
+ * the identity they wrote from, within the window before the case opened.
+ * The inbound batch puts it in the statement that inserts its cases.
  */
-export async function linkCasesToBroadcasts(
-  trx: Kysely<DB>,
-  caseIds: string[],
+export function answeredBroadcast(
+  residentId: RawBuilder<unknown>,
+  identityId: RawBuilder<unknown>,
+  openedAt: RawBuilder<unknown>,
   windowMs: number = DEFAULT_REPLY_WINDOW_MS,
-): Promise<Map<string, string>> {
-  if (caseIds.length === 0) return new Map()
-  const { rows } = await sql<{ case_id: string; broadcast_id: string }>`
-    UPDATE cases c SET broadcast_id = r.broadcast_id
-    FROM (
-      SELECT k.id AS case_id, (
-        SELECT d.broadcast_id FROM broadcast_deliveries d
-        WHERE d.resident_id = k.resident_id AND d.account_id = ci.account_id AND d.state = 'sent'
-          AND d.sent_at > k.opened_at - make_interval(secs => ${windowMs / 1000}::float8)
-          AND d.sent_at <= k.opened_at
-        ORDER BY d.sent_at DESC LIMIT 1) AS broadcast_id
-      FROM cases k JOIN channel_identities ci ON ci.id = k.identity_id
-      WHERE k.id = ANY(${caseIds}::text[])
-    ) r
-    WHERE c.id = r.case_id AND r.broadcast_id IS NOT NULL
-    RETURNING c.id AS case_id, c.broadcast_id`.execute(trx)
-  return new Map(rows.map((r) => [r.case_id, r.broadcast_id]))
+): RawBuilder<string | null> {
+  return sql<string | null>`(
+    SELECT d.broadcast_id FROM broadcast_deliveries d
+      JOIN channel_identities ci ON ci.id = ${identityId} AND ci.account_id = d.account_id
+     WHERE d.resident_id = ${residentId} AND d.state = 'sent'
+       AND d.sent_at > ${openedAt} - make_interval(secs => ${windowMs / 1000}::float8)
+       AND d.sent_at <= ${openedAt}
+     ORDER BY d.sent_at DESC LIMIT 1)`
 }

@@ -2,6 +2,7 @@ import { type Kysely, sql } from 'kysely'
 import type { ResidentRef } from '../app/ports.ts'
 import type { InboundEvent, Language } from '../domain/types.ts'
 import { newResidentCode, RESIDENT_CODE } from './ids.ts'
+import type { IdentityTouch } from './inbound-writes.ts'
 import type { DB } from './schema.ts'
 
 interface Sender {
@@ -16,14 +17,15 @@ const senderKey = (e: InboundEvent) => `${e.channel}\u0000${e.accountId}\u0000${
 
 /**
  * The resident behind each event of a batch, with one statement per step
- * whatever the batch size: find known contacts, touch them, create the rest.
- * Events of one sender share one ResidentRef.
+ * whatever the batch size: find known contacts, create the rest. Events of one
+ * sender share one ResidentRef. The known contacts' touches (when and where
+ * they last wrote) are answered for the batch's write, not written here.
  */
 export async function resolveResidents(
   trx: Kysely<DB>,
   requests: Array<{ event: InboundEvent; language: Language }>,
   newId: () => string,
-): Promise<ResidentRef[]> {
+): Promise<{ refs: ResidentRef[]; touches: IdentityTouch[] }> {
   const senders = new Map<string, Sender>()
   for (const { event, language } of requests) {
     const key = senderKey(event)
@@ -35,7 +37,6 @@ export async function resolveResidents(
   for (const [key, ref] of await findIdentities(trx, all)) senders.get(key)!.ref = ref
 
   const existing = all.filter((s) => s.ref)
-  await touchIdentities(trx, existing)
   for (const s of existing) {
     // A resident who picked a language on the web chat page keeps to it.
     if (s.last.language && s.ref && s.last.language !== s.ref.language) {
@@ -50,7 +51,10 @@ export async function resolveResidents(
 
   const fresh = all.filter((s) => !s.ref)
   if (fresh.length > 0) await createResidents(trx, fresh, newId)
-  return requests.map(({ event }) => senders.get(senderKey(event))!.ref!)
+  return {
+    refs: requests.map(({ event }) => senders.get(senderKey(event))!.ref!),
+    touches: existing.map((s) => ({ identityId: s.ref!.identityId, groupRef: s.last.group?.ref ?? null })),
+  }
 }
 
 async function findIdentities(trx: Kysely<DB>, senders: Sender[]): Promise<Map<string, ResidentRef>> {
@@ -83,15 +87,6 @@ async function findIdentities(trx: Kysely<DB>, senders: Sender[]): Promise<Map<s
     })
   }
   return found
-}
-
-async function touchIdentities(trx: Kysely<DB>, senders: Sender[]): Promise<void> {
-  if (senders.length === 0) return
-  await sql`UPDATE channel_identities ci
-               SET last_seen_at = ${new Date().toISOString()}::timestamptz, group_ref = v.group_ref
-              FROM unnest(${senders.map((s) => s.ref!.identityId)}::text[],
-                          ${senders.map((s) => s.last.group?.ref ?? null)}::text[]) AS v(id, group_ref)
-             WHERE ci.id = v.id`.execute(trx)
 }
 
 /**

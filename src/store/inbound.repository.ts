@@ -6,7 +6,7 @@ import { OPEN_STATUS_LITERALS } from './case-query.repository.ts'
 import type { Database } from './db.ts'
 import { deadlineTx } from './deadline-tx.ts'
 import { resolveResidents } from './inbound-residents.ts'
-import { writeBatch } from './inbound-writes.ts'
+import { type IdentityTouch, writeBatch } from './inbound-writes.ts'
 import { pendingNotices } from './officer-notices.repository.ts'
 import type { DB } from './schema.ts'
 import { selfServiceStore } from './self-service.repository.ts'
@@ -82,9 +82,15 @@ async function readEvents(db: Kysely<DB>, ids: string[], lock: boolean): Promise
 }
 
 function inboundTx(trx: Kysely<DB>, options: { broadcastReplyWindowMs?: number }): InboundTx {
+  // Known contacts found by resolveResidents are touched by the batch's one write, not a statement of their own.
+  const touches: IdentityTouch[] = []
   return {
     lockEvents: (ids) => readEvents(trx, ids, true),
-    resolveResidents: (requests, newId) => resolveResidents(trx, requests, newId),
+    async resolveResidents(requests, newId) {
+      const resolved = await resolveResidents(trx, requests, newId)
+      touches.push(...resolved.touches)
+      return resolved.refs
+    },
 
     async lockOpenCases(residentIds, reopenableSince) {
       const open = new Map<string, OpenCase>()
@@ -137,7 +143,7 @@ function inboundTx(trx: Kysely<DB>, options: { broadcastReplyWindowMs?: number }
     openCaseCounts: (officerIds) => countOpenCases(trx, officerIds),
     selfService: () => selfServiceStore(trx),
     deadlines: () => deadlineTx(trx),
-    write: (writes) => writeBatch(trx, writes, options),
+    write: (writes) => writeBatch(trx, writes, { ...options, touches: touches.splice(0) }),
   }
 }
 

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { handleInboundBatch } from '../../src/app/handle-inbound.ts'
 import type { LiveEvent } from '../../src/app/ports.ts'
 import { liveChannel } from '../../src/queues/dispatcher.ts'
-import { broadcastRepliedTo, linkCasesToBroadcasts } from '../../src/store/broadcast-replies.repository.ts'
+import { broadcastRepliedTo } from '../../src/store/broadcast-replies.repository.ts'
 import { seedIds } from '../../src/store/seed.ts'
 import { type SeededResident, seedResidents } from '../helpers/broadcast-residents.ts'
 import { testEngines } from '../helpers/db.ts'
@@ -628,41 +628,6 @@ for (const engine of testEngines()) {
           new Date(sent.sent_at!.getTime() + 49 * 3_600_000),
         ),
       ).toBeNull()
-      const caseId = `case-${engine.name}-reply`
-      const identity = await db()
-        .selectFrom('channel_identities')
-        .select('id')
-        .where('resident_id', '=', sent.resident_id!)
-        .where('account_id', '=', sent.account_id!)
-        .executeTakeFirstOrThrow()
-      // Cases opened by the resident's message a minute after the broadcast reached them, and two days after.
-      const openCase = (id: string, openedAt: Date) =>
-        db()
-          .insertInto('cases')
-          .values({
-            id,
-            number: `BC-2026-${id}`,
-            station_id: STATION,
-            resident_id: sent.resident_id!,
-            identity_id: identity.id,
-            category: 'consultation',
-            priority: 'normal',
-            status: 'closed',
-            queue: `desk-${STATION}`,
-            opened_at: openedAt,
-          })
-          .execute()
-      const lateId = `${caseId}-late`
-      await openCase(caseId, after)
-      await openCase(lateId, new Date(sent.sent_at!.getTime() + 49 * 3_600_000))
-      const linked = await linkCasesToBroadcasts(db(), [caseId, lateId])
-      expect([...linked]).toEqual([[caseId, sent.broadcast_id]])
-      const row = await db()
-        .selectFrom('cases')
-        .select('broadcast_id')
-        .where('id', '=', caseId)
-        .executeTakeFirstOrThrow()
-      expect(row.broadcast_id).toBe(sent.broadcast_id)
 
       // Through the inbound path: the resident's answer opens a case linked to the broadcast.
       await db()
@@ -673,7 +638,8 @@ for (const engine of testEngines()) {
       const contact = await db()
         .selectFrom('channel_identities')
         .select(['contact_ref', 'channel'])
-        .where('id', '=', identity.id)
+        .where('resident_id', '=', sent.resident_id!)
+        .where('account_id', '=', sent.account_id!)
         .executeTakeFirstOrThrow()
       stack.clock.set(after)
       const at = after.toISOString()
@@ -696,6 +662,34 @@ for (const engine of testEngines()) {
         .where('id', '=', (outcome as { caseId: string }).caseId)
         .executeTakeFirstOrThrow()
       expect(answered.broadcast_id).toBe(sent.broadcast_id)
+
+      // Two days later the broadcast is past its window: a new case is the resident's own.
+      await db()
+        .updateTable('cases')
+        .set({ status: 'closed' })
+        .where('resident_id', '=', sent.resident_id!)
+        .execute()
+      const late = new Date(sent.sent_at!.getTime() + 49 * 3_600_000)
+      stack.clock.set(late)
+      const lateId = `${eventId}-late`
+      await stack.ctx.inboundEvents.save(lateId, {
+        channel: contact.channel,
+        accountId: sent.account_id!,
+        externalId: lateId,
+        sender: { ref: contact.contact_ref },
+        kind: 'text',
+        text: '我的快递丢了，能帮忙看看监控吗？',
+        sentAt: late.toISOString(),
+        receivedAt: late.toISOString(),
+      })
+      const [lateOutcome] = await handleInboundBatch(stack.ctx.inboundDeps, [lateId])
+      expect(lateOutcome).toMatchObject({ outcome: 'routed', newCase: true })
+      const unlinked = await db()
+        .selectFrom('cases')
+        .select('broadcast_id')
+        .where('id', '=', (lateOutcome as { caseId: string }).caseId)
+        .executeTakeFirstOrThrow()
+      expect(unlinked.broadcast_id).toBeNull()
     })
   })
 }
