@@ -161,7 +161,9 @@ function keepFormSubmissions({ formSubmissions: f }: InboundWrites): RawBuilder<
  * Only cases open before the batch change here: a case the batch opens is
  * inserted as it ends up.
  */
-function applyCaseChanges(changes: Array<{ caseId: string; change: CaseChange }>): RawBuilder<unknown> | null {
+function applyCaseChanges(
+  changes: Array<{ caseId: string; change: CaseChange }>,
+): RawBuilder<unknown> | null {
   if (changes.length === 0) return null
   const all = <T>(pick: (c: CaseChange) => T) => changes.map(({ change }) => pick(change))
   return sql`changed_cases AS (
