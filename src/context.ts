@@ -26,6 +26,7 @@ import type { Logger } from './logger.ts'
 import { createBroadcastQueue } from './queues/broadcast-queue.ts'
 import { createDispatcher, Queues } from './queues/dispatcher.ts'
 import { LiveHub } from './queues/live-hub.ts'
+import type { InboundJob } from './queues/payloads.ts'
 import { checkRedis, createRedis } from './queues/redis.ts'
 import { createSendPace, type SendPace } from './queues/send-pace.ts'
 import { createServiceTimerQueue } from './queues/service-timer-queue.ts'
@@ -171,14 +172,14 @@ export async function createContext(
     maxSize: 100,
     maxInFlight: 4,
   })
-  const queueing = createMicroBatch<string, undefined>({
-    run: (ids) => queues.addInboundMany(ids).then(() => ids.map(() => undefined)),
+  const queueing = createMicroBatch<InboundJob, undefined>({
+    run: (jobs) => queues.addInboundMany(jobs).then(() => jobs.map(() => undefined)),
     maxSize: 100,
     maxInFlight: 4,
   })
   const ingestPorts: IngestPorts = {
     saveEvent: (id, event) => saving.submit({ id, event }),
-    enqueue: (id) => queueing.submit(id),
+    enqueue: (eventId, accountId) => queueing.submit({ eventId, accountId }),
     park,
   }
 

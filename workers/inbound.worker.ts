@@ -38,10 +38,13 @@ export const INBOUND_OVERLAP_FROM = 10
  */
 export function startInboundWorker(options: InboundWorkerOptions): Worker<InboundJob, InboundOutcome> {
   const { logger } = options
-  const batch = createMicroBatch<string, InboundOutcome>({
-    run: async (ids) => {
+  const batch = createMicroBatch<InboundJob, InboundOutcome>({
+    run: async (jobs) => {
+      const ids = jobs.map((j) => j.eventId)
+      // The accounts the jobs name let case numbers be reserved without reading the events first.
+      const accounts = new Map(jobs.flatMap((j) => (j.accountId ? [[j.eventId, j.accountId] as const] : [])))
       try {
-        return await handleInboundBatch(options.deps, ids)
+        return await handleInboundBatch(options.deps, ids, accounts)
       } catch (error) {
         if (ids.length === 1) throw error
         // One event that breaks its batch must not hold up the others: each is tried alone.
@@ -51,7 +54,7 @@ export function startInboundWorker(options: InboundWorkerOptions): Worker<Inboun
         )
         return Promise.all(
           ids.map((id) =>
-            handleInboundBatch(options.deps, [id]).then(
+            handleInboundBatch(options.deps, [id], accounts).then(
               ([outcome]) => outcome as InboundOutcome | Error,
               (e: unknown) => (e instanceof Error ? e : new Error(String(e))),
             ),
@@ -70,7 +73,7 @@ export function startInboundWorker(options: InboundWorkerOptions): Worker<Inboun
       const parsed = InboundJob.safeParse(job.data)
       if (!parsed.success) throw new UnrecoverableError('malformed inbound job payload')
       try {
-        return await batch.submit(parsed.data.eventId)
+        return await batch.submit(parsed.data)
       } catch (error) {
         if (error instanceof PermanentError) {
           await options.onPermanentFailure(parsed.data.eventId, error.message)

@@ -48,7 +48,7 @@ export async function startWorkers(
   const sweep = async () => {
     try {
       const pending = await ctx.inboundEvents.pendingOlderThan(SWEEP_AFTER_MS)
-      for (const id of pending) await ctx.queues.addInbound(id)
+      for (const job of pending) await ctx.queues.addInbound(job)
       if (pending.length) logger.info({ count: pending.length }, 're-queued stored inbound events')
     } catch (error) {
       logger.warn({ err: error }, 'inbound sweep failed')

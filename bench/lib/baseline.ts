@@ -52,12 +52,12 @@ export async function runBaseline(options: BaselineOptions): Promise<BaselineRes
     if (measureLatency) latencies.push(Date.now() - job.timestamp)
   })
   await worker.waitUntilReady()
-  // As Queues.addInbound: a derived job id, retries with backoff.
+  // As Queues.addInbound: a derived job id, the event's account, retries with backoff.
   const add = (id: string) =>
     queue
       .add(
         'inbound',
-        { eventId: id },
+        { eventId: id, accountId: 'cq-station' },
         { jobId: id, attempts: 8, backoff: { type: 'exponential', delay: 500 } },
       )
       .then(() => undefined)

@@ -27,7 +27,6 @@ import {
   type InboundStore,
   noInboundWrites,
   type StationInfo,
-  type StoredEvent,
 } from './ports.ts'
 
 export interface InboundDeps {
@@ -85,17 +84,19 @@ export async function handleInbound(deps: InboundDeps, eventId: string): Promise
  * and a redelivered one only re-dispatches (idempotently) what the first run
  * may not have finished. Answers one outcome per id, in order; an event that
  * can never be handled answers a PermanentError without holding up the others.
+ * `accounts` may tell the account each event came to (its queue job does);
+ * events it leaves out are read once more before the transaction to learn it.
  */
 export async function handleInboundBatch(
   deps: InboundDeps,
   eventIds: string[],
+  accounts: ReadonlyMap<string, string> = new Map(),
 ): Promise<Array<InboundOutcome | Error>> {
   const dir = await deps.directory.get()
   const now = deps.clock.now()
   const results = new Map<string, InboundOutcome | Error>()
-  const peeked = await deps.store.peekEvents(eventIds)
   // Numbers are reserved before the transaction, so no case transaction waits on a counter row.
-  const reserved = await reserveNumbers(deps, dir, now, peeked)
+  const reserved = await reserveNumbers(deps, dir, now, await accountsOf(deps, eventIds, accounts))
   // Taken from as cases open; what is left afterwards goes back (all of it if nothing was committed).
   const numbers = new Map([...reserved].map(([stationId, r]) => [stationId, [...r.numbers]]))
   let committed = false
@@ -143,16 +144,30 @@ export async function handleInboundBatch(
   return eventIds.map((id) => results.get(id) ?? new PermanentError(`inbound event ${id} was not handled`))
 }
 
+/** The account of each event that may still open a case: as the caller knows it, else as stored. */
+async function accountsOf(
+  deps: InboundDeps,
+  eventIds: string[],
+  known: ReadonlyMap<string, string>,
+): Promise<string[]> {
+  const unknown = eventIds.filter((id) => !known.has(id))
+  const peeked = unknown.length ? await deps.store.peekEvents(unknown) : []
+  return [
+    ...eventIds.flatMap((id) => known.get(id) ?? []),
+    ...peeked.flatMap((e) => (e.event && e.status !== 'done' ? [e.event.accountId] : [])),
+  ]
+}
+
+/** As many case numbers as the events might open, per station: what is not used goes back. */
 async function reserveNumbers(
   deps: InboundDeps,
   dir: DirectorySnapshot,
   now: Date,
-  events: StoredEvent[],
+  accountIds: string[],
 ): Promise<Map<string, { year: number; numbers: number[] }>> {
   const perStation = new Map<string, number>()
-  for (const e of events) {
-    const stationId =
-      e.event && e.status !== 'done' ? dir.accounts.get(e.event.accountId)?.stationId : undefined
+  for (const accountId of accountIds) {
+    const stationId = dir.accounts.get(accountId)?.stationId
     if (stationId) perStation.set(stationId, (perStation.get(stationId) ?? 0) + 1)
   }
   const reserved = new Map<string, { year: number; numbers: number[] }>()

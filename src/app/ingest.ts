@@ -41,7 +41,8 @@ export function inboundEventId(channel: string, accountId: string, externalId: s
 export interface IngestPorts {
   /** Stores the event durably; false when an event with this id was stored before. */
   saveEvent(id: string, event: InboundEvent): Promise<boolean>
-  enqueue(id: string): Promise<void>
+  /** Queues the event by id; the account it came to goes with it (an id, not personal data). */
+  enqueue(id: string, accountId: string): Promise<void>
   /** Keeps what could not be understood, without personal data, for a person to look at. */
   park(entry: { channel: string; accountId: string; reason: string; detail: unknown }): Promise<string>
 }
@@ -72,6 +73,6 @@ export async function ingest(ports: IngestPorts, raw: unknown): Promise<IngestRe
   const event = parsed.data as InboundEvent
   const id = inboundEventId(event.channel, event.accountId, event.externalId)
   const fresh = await ports.saveEvent(id, event)
-  await ports.enqueue(id)
+  await ports.enqueue(id, event.accountId)
   return { accepted: true, eventId: id, duplicate: !fresh }
 }

@@ -44,17 +44,17 @@ export class Queues {
     return queue
   }
 
-  async addInbound(eventId: string): Promise<void> {
-    await this.addInboundMany([eventId])
+  async addInbound(job: InboundJob): Promise<void> {
+    await this.addInboundMany([job])
   }
 
   /** One round trip for many events: adds with an id already queued change nothing. */
-  async addInboundMany(eventIds: string[]): Promise<void> {
+  async addInboundMany(jobs: InboundJob[]): Promise<void> {
     await this.get(QueueNames.inbound).addBulk(
-      eventIds.map((eventId) => ({
+      jobs.map((job) => ({
         name: 'inbound',
-        data: { eventId } satisfies InboundJob,
-        opts: { jobId: eventId, attempts: 8, backoff: { type: 'exponential', delay: 500 } },
+        data: job,
+        opts: { jobId: job.eventId, attempts: 8, backoff: { type: 'exponential', delay: 500 } },
       })),
     )
   }

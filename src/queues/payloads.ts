@@ -1,7 +1,11 @@
 import { z } from 'zod'
 
 /** Job payloads carry ids only: message text and personal data stay in the database. */
-export const InboundJob = z.object({ eventId: z.string().min(1) })
+/**
+ * A stored inbound event, by id. The account it came to is an id, not personal
+ * data: with it the worker knows the event's station before reading the event.
+ */
+export const InboundJob = z.object({ eventId: z.string().min(1), accountId: z.string().min(1).optional() })
 export type InboundJob = z.infer<typeof InboundJob>
 
 /** An account's outbound queue sends messages to residents, notices to officers and broadcast deliveries. */

@@ -63,16 +63,19 @@ export function createInboundEvents(db: Database) {
     },
 
     /** Events stored but still pending after `olderThanMs`: their queue job may never have been added. */
-    async pendingOlderThan(olderThanMs: number, limit = 1000): Promise<string[]> {
+    async pendingOlderThan(
+      olderThanMs: number,
+      limit = 1000,
+    ): Promise<Array<{ eventId: string; accountId: string }>> {
       const rows = await db
         .selectFrom('inbound_events')
-        .select('id')
+        .select(['id', 'account_id'])
         .where('status', '=', 'pending')
         .where('received_at', '<', new Date(Date.now() - olderThanMs))
         .orderBy('received_at')
         .limit(limit)
         .execute()
-      return rows.map((r) => r.id)
+      return rows.map((r) => ({ eventId: r.id, accountId: r.account_id }))
     },
 
     async markParked(id: string): Promise<void> {
