@@ -191,7 +191,7 @@ export async function createContext(
     newId,
     caseNumbers: new CaseNumbers({ reserve: inboundStore.reserveCaseCounters }),
     // `deadlines` is made below; this runs only once messages flow.
-    deadlines: { within: (tx, caseIds) => deadlines.within(tx, caseIds) },
+    deadlines: { within: (tx, caseIds, fresh) => deadlines.within(tx, caseIds, fresh) },
     get serviceRequests() {
       return serviceRequests
     },

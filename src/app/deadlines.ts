@@ -217,11 +217,22 @@ export function createDeadlines(deps: DeadlineDeps) {
     for (const e of after.events) await deps.dispatcher.publish(e)
   }
 
-  /** Brings the timers of the cases in line with their state, in the caller's transaction. */
-  async function reconcileCases(tx: DeadlineTx, caseIds: string[], after: After): Promise<void> {
+  /**
+   * Brings the timers of the cases in line with their state, in the caller's
+   * transaction. `fresh`: cases the caller inserted in it, as they stand; they
+   * have no timers yet, so they are neither read back nor looked up.
+   */
+  async function reconcileCases(
+    tx: DeadlineTx,
+    caseIds: string[],
+    after: After,
+    fresh: readonly DeadlineCase[] = [],
+  ): Promise<void> {
     const dir = await deps.directory.get()
-    const cases = await tx.lockCases(caseIds)
-    const timers = await tx.timersOfCases(cases.map((c) => c.id))
+    const known = new Map(fresh.map((c) => [c.id, c]))
+    const locked = await tx.lockCases(caseIds.filter((id) => !known.has(id)))
+    const timers = await tx.timersOfCases(locked.map((c) => c.id))
+    const cases = [...caseIds.flatMap((id) => known.get(id) ?? []), ...locked]
     const now = deps.clock.now()
     const pending: TimerRow[] = []
     for (const c of cases) await reconcile(tx, c, now, dir, after, timers.get(c.id) ?? [], pending)
@@ -521,11 +532,16 @@ export function createDeadlines(deps: DeadlineDeps) {
      * commits without them, and answers what to do once it has committed
      * (timer jobs, sends, live events). That part never throws: a failure is
      * reported through `onError`, and the sweep rebuilds jobs from the rows.
+     * `fresh`: those of the cases it has just inserted, as they stand.
      */
-    async within(tx: DeadlineTx, caseIds: readonly string[]): Promise<() => Promise<void>> {
+    async within(
+      tx: DeadlineTx,
+      caseIds: readonly string[],
+      fresh: readonly DeadlineCase[] = [],
+    ): Promise<() => Promise<void>> {
       const after = emptyAfter()
       const ids = [...new Set(caseIds)]
-      if (ids.length) await reconcileCases(tx, ids, after)
+      if (ids.length) await reconcileCases(tx, ids, after, fresh)
       return async () => {
         try {
           await apply(after)

@@ -5,7 +5,7 @@ import { officerOfQueue } from '../domain/routing.ts'
 import type { InboundEvent, Language } from '../domain/types.ts'
 import { PermanentError } from '../errors.ts'
 import type { CaseNumbers } from './case-numbers.ts'
-import type { DeadlineTx } from './deadline-ports.ts'
+import type { DeadlineCase, DeadlineTx } from './deadline-ports.ts'
 import { newFormBatch } from './forms/conversation.ts'
 import type { ServiceRequests } from './forms/service-requests.ts'
 import {
@@ -26,6 +26,7 @@ import {
   type InboundMessageRow,
   type InboundStore,
   noInboundWrites,
+  type ResidentRef,
   type StationInfo,
 } from './ports.ts'
 
@@ -44,7 +45,11 @@ export interface InboundDeps {
    * remains (their jobs) runs after the commit.
    */
   deadlines?: {
-    within(tx: DeadlineTx, caseIds: readonly string[]): Promise<() => Promise<void>>
+    within(
+      tx: DeadlineTx,
+      caseIds: readonly string[],
+      fresh?: readonly DeadlineCase[],
+    ): Promise<() => Promise<void>>
   }
   settings: {
     defaultLanguage: Language
@@ -288,8 +293,55 @@ async function planBatch(
     return moved && plan.caseId ? [plan.caseId] : []
   })
   const afterCommit =
-    changed.length && deps.deadlines ? await deps.deadlines.within(state.tx.deadlines(), changed) : undefined
+    changed.length && deps.deadlines
+      ? await deps.deadlines.within(state.tx.deadlines(), changed, openedAsDeadlineCases(state, todo, who))
+      : undefined
   return { plans, redeliveries, ...(afterCommit ? { afterCommit } : {}) }
+}
+
+/**
+ * The cases the batch opened, as the deadline service reads a case: the batch
+ * wrote them as they are, so they need not be read back.
+ */
+function openedAsDeadlineCases(
+  state: BatchState,
+  todo: ReadonlyArray<{ event: InboundEvent }>,
+  who: readonly ResidentRef[],
+): DeadlineCase[] {
+  const byIdentity = new Map(todo.map(({ event }, i) => [who[i]!.identityId, { event, ref: who[i]! }]))
+  return [...state.opened.values()].flatMap((c): DeadlineCase[] => {
+    const writer = byIdentity.get(c.identityId)
+    if (!writer) return []
+    return [
+      {
+        id: c.id,
+        number: c.number,
+        stationId: c.stationId,
+        residentId: c.residentId,
+        identityId: c.identityId,
+        residentLanguage: writer.ref.language,
+        channel: writer.event.channel,
+        accountId: writer.event.accountId,
+        status: c.status,
+        category: c.category,
+        priority: c.priority,
+        assigneeOfficerId: c.assigneeOfficerId,
+        beatId: c.beatId,
+        queue: c.queue,
+        version: 1,
+        openedAt: c.openedAt,
+        firstResponseDueAt: c.firstResponseDueAt,
+        firstRespondedAt: null,
+        escalationLevel: 0,
+        escalatedAt: null,
+        awaitingSince: null,
+        resolvedAt: null,
+        resolutionDueAt: c.resolutionDueAt ?? null,
+        ratingAskedAt: null,
+        cancelReason: null,
+      },
+    ]
+  })
 }
 
 function outcomeOf(plan: Plan): InboundOutcome {

@@ -108,6 +108,35 @@ for (const engine of testEngines()) {
       expect(events.every((e) => e.status === 'done' && e.payload === null)).toBe(true)
     })
 
+    it('gives the cases a batch opens the same timers as reading them back would', async () => {
+      const ids = [
+        await stored(`wx-${randomUUID()}`, '我住柳营巷12号，楼道里的灯坏了一个月了'),
+        await stored(`wx-${randomUUID()}`, '有人冒充客服让我转账，我已经转了五千'),
+        await stored(`wx-${randomUUID()}`, '你好，想问一下居住证怎么办理'),
+      ]
+      const caseIds = (await handleInboundBatch(stack.ctx.inboundDeps, ids)).map((o) => routed(o).caseId)
+      const timers = () =>
+        db()
+          .selectFrom('case_timers')
+          .select(['id', 'case_id', 'kind', 'case_version', 'due_at', 'anchor_at', 'officer_id', 'state'])
+          .where('case_id', 'in', caseIds)
+          .orderBy('id')
+          .execute()
+      const cases = () =>
+        db()
+          .selectFrom('cases')
+          .select(['id', 'first_response_due_at', 'resolution_due_at', 'awaiting_since', 'version'])
+          .where('id', 'in', caseIds)
+          .orderBy('id')
+          .execute()
+      const written = { timers: await timers(), cases: await cases() }
+      expect(new Set(written.timers.map((t) => t.case_id))).toEqual(new Set(caseIds))
+      // Planned again from the stored rows alone, the timers come out the same, and the cases unchanged.
+      await db().deleteFrom('case_timers').where('case_id', 'in', caseIds).execute()
+      for (const caseId of caseIds) await stack.ctx.deadlines.scheduleForCase(caseId)
+      expect({ timers: await timers(), cases: await cases() }).toEqual(written)
+    })
+
     it('fails an event it can never handle alone, and handles the rest', async () => {
       const sun = `wx-${randomUUID()}`
       const good = await stored(sun, '我住长寿桥小区，想咨询一下户口迁移')
