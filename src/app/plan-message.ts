@@ -441,12 +441,10 @@ async function route(
   const beat = beatId ? dir.beats.get(beatId) : undefined
   if (!emergency && beat) {
     // Load only matters for the beat's primary and backup, read in the transaction's own snapshot;
-    // the first need reads every officer of the station at once, so a batch asks once, not per beat.
+    // the first need reads every officer at once (a batch mixes stations), so a batch asks once.
     const candidates = [beat.primaryOfficerId, beat.backupOfficerId].filter((id): id is string => !!id)
     if (candidates.some((id) => !counts.has(id))) {
-      const unknown = [...dir.officers.values()]
-        .filter((o) => o.stationId === station.id && !counts.has(o.id))
-        .map((o) => o.id)
+      const unknown = [...dir.officers.values()].filter((o) => !counts.has(o.id)).map((o) => o.id)
       for (const id of candidates) if (!unknown.includes(id) && !counts.has(id)) unknown.push(id)
       for (const [id, n] of await state.tx.openCaseCounts(unknown)) counts.set(id, n)
       for (const id of unknown) if (!counts.has(id)) counts.set(id, 0)

@@ -206,17 +206,19 @@ export interface InboundTx {
    */
   lockEvents(ids: string[]): Promise<StoredEvent[]>
   /**
-   * The resident behind each event, created on first contact. Events of the
-   * same sender share one ResidentRef, so a change to it is seen by the next.
+   * The resident behind each event, created on first contact, and locked
+   * (in id order). Events of the same sender share one ResidentRef, so a
+   * change to it is seen by the next.
    */
   resolveResidents(
     requests: Array<{ event: InboundEvent; language: Language }>,
     newId: () => string,
   ): Promise<ResidentRef[]>
   /**
-   * Locks the residents (in id order) and answers the open case of each that
-   * has one, locked too; for a resident without one, their latest case
-   * resolved after `reopenableSince` (a new message reopens it), if any.
+   * Locks the residents (in id order) that resolveResidents has not, and
+   * answers the open case of each that has one, locked too; for a resident
+   * without one, their latest case resolved after `reopenableSince` (a new
+   * message reopens it), if any.
    */
   lockOpenCases(residentIds: string[], reopenableSince?: Date): Promise<Map<string, OpenCase>>
   /** Open cases per officer, for the officers routing may choose between. */

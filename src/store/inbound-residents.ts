@@ -11,6 +11,8 @@ interface Sender {
   last: InboundEvent
   language: Language
   ref?: ResidentRef
+  /** Found through the contact, so findIdentities locked the resident. */
+  locked?: boolean
 }
 
 const senderKey = (e: InboundEvent) => `${e.channel}\u0000${e.accountId}\u0000${e.sender.ref}`
@@ -20,12 +22,14 @@ const senderKey = (e: InboundEvent) => `${e.channel}\u0000${e.accountId}\u0000${
  * whatever the batch size: find known contacts, create the rest. Events of one
  * sender share one ResidentRef. The known contacts' touches (when and where
  * they last wrote) are answered for the batch's write, not written here.
+ * Residents found through their contact are locked on the way (in id order);
+ * `locked` names them and the residents created here, which no one else sees.
  */
 export async function resolveResidents(
   trx: Kysely<DB>,
   requests: Array<{ event: InboundEvent; language: Language }>,
   newId: () => string,
-): Promise<{ refs: ResidentRef[]; touches: IdentityTouch[] }> {
+): Promise<{ refs: ResidentRef[]; touches: IdentityTouch[]; locked: string[] }> {
   const senders = new Map<string, Sender>()
   for (const { event, language } of requests) {
     const key = senderKey(event)
@@ -34,7 +38,8 @@ export async function resolveResidents(
     else senders.set(key, { key, last: event, language })
   }
   const all = [...senders.values()]
-  for (const [key, ref] of await findIdentities(trx, all)) senders.get(key)!.ref = ref
+  for (const [key, ref] of await findIdentities(trx, all))
+    Object.assign(senders.get(key)!, { ref, locked: true })
 
   const existing = all.filter((s) => s.ref)
   for (const s of existing) {
@@ -54,6 +59,8 @@ export async function resolveResidents(
   return {
     refs: requests.map(({ event }) => senders.get(senderKey(event))!.ref!),
     touches: existing.map((s) => ({ identityId: s.ref!.identityId, groupRef: s.last.group?.ref ?? null })),
+    // A resident found by alias code was not locked here: it is left to the caller.
+    locked: all.filter((s) => s.ref && (s.ref.created || s.locked)).map((s) => s.ref!.residentId),
   }
 }
 
@@ -75,7 +82,9 @@ async function findIdentities(trx: Kysely<DB>, senders: Sender[]): Promise<Map<s
       WHERE (ci.channel, ci.account_id, ci.contact_ref) IN (
         SELECT * FROM unnest(${senders.map((s) => s.last.channel)}::text[],
                              ${senders.map((s) => s.last.accountId)}::text[],
-                             ${senders.map((s) => s.last.sender.ref)}::text[]))`.execute(trx)
+                             ${senders.map((s) => s.last.sender.ref)}::text[]))
+      ORDER BY r.id
+      FOR UPDATE OF r`.execute(trx)
   for (const row of rows) {
     found.set(`${row.channel}\u0000${row.account_id}\u0000${row.contact_ref}`, {
       residentId: row.resident_id,
@@ -158,5 +167,6 @@ async function createResidents(trx: Kysely<DB>, senders: Sender[], newId: () => 
     const winner = winners.get(s.key)
     if (!winner) throw new Error('channel identity vanished during creation')
     s.ref = winner
+    s.locked = true
   }
 }

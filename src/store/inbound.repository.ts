@@ -84,11 +84,14 @@ async function readEvents(db: Kysely<DB>, ids: string[], lock: boolean): Promise
 function inboundTx(trx: Kysely<DB>, options: { broadcastReplyWindowMs?: number }): InboundTx {
   // Known contacts found by resolveResidents are touched by the batch's one write, not a statement of their own.
   const touches: IdentityTouch[] = []
+  // Residents resolveResidents locked or created: lockOpenCases need not lock them again.
+  const lockedResidents = new Set<string>()
   return {
     lockEvents: (ids) => readEvents(trx, ids, true),
     async resolveResidents(requests, newId) {
       const resolved = await resolveResidents(trx, requests, newId)
       touches.push(...resolved.touches)
+      for (const id of resolved.locked) lockedResidents.add(id)
       return resolved.refs
     },
 
@@ -96,13 +99,16 @@ function inboundTx(trx: Kysely<DB>, options: { broadcastReplyWindowMs?: number }
       const open = new Map<string, OpenCase>()
       if (residentIds.length === 0) return open
       // Locking the residents serializes messages of one resident, so two cannot open two cases.
-      await trx
-        .selectFrom('residents')
-        .select('id')
-        .where(anyOf('id', residentIds))
-        .orderBy('id')
-        .forUpdate()
-        .execute()
+      const unlocked = residentIds.filter((id) => !lockedResidents.has(id))
+      if (unlocked.length > 0) {
+        await trx
+          .selectFrom('residents')
+          .select('id')
+          .where(anyOf('id', unlocked))
+          .orderBy('id')
+          .forUpdate()
+          .execute()
+      }
       const rows = await trx
         .selectFrom('cases')
         .selectAll()

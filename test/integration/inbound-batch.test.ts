@@ -268,5 +268,30 @@ for (const engine of testEngines()) {
       expect(new Set(numbers).size).toBe(20)
       expect(outcomes.every((o) => o.newCase)).toBe(true)
     })
+
+    it('opens one case for a known resident whose messages land in concurrent batches', async () => {
+      const sun = `wx-${randomUUID()}`
+      const [first] = await handleInboundBatch(stack.ctx.inboundDeps, [
+        await stored(sun, '我住王马小区，想咨询一下'),
+      ])
+      await db()
+        .updateTable('cases')
+        .set({ status: 'closed' })
+        .where('id', '=', routed(first!).caseId)
+        .execute()
+      const ids = []
+      for (let i = 0; i < 6; i++) ids.push(await stored(sun, `楼下车库的门又坏了，第${i + 1}次反映`))
+      // Each message in a batch of its own, together with other residents' messages, all at once.
+      const outcomes = await Promise.all(
+        ids.map(async (id) => {
+          const other = await stored(`wx-${randomUUID()}`, '我住柳营巷12号，有人乱停车')
+          return (await handleInboundBatch(stack.ctx.inboundDeps, [other, id]))[1]!
+        }),
+      )
+      const cases = new Set(outcomes.map((o) => routed(o).caseId))
+      expect(cases.size).toBe(1)
+      expect(outcomes.filter((o) => routed(o).newCase)).toHaveLength(1)
+      expect([...cases][0]).not.toBe(routed(first!).caseId)
+    })
   })
 }
