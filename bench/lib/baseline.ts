@@ -52,13 +52,13 @@ export async function runBaseline(options: BaselineOptions): Promise<BaselineRes
     if (measureLatency) latencies.push(Date.now() - job.timestamp)
   })
   await worker.waitUntilReady()
-  // As Queues.addInbound: a derived job id, the event's account, retries with backoff.
+  // As Queues.addInbound: a derived job id, the event's account, retries with backoff, removed once done.
   const add = (id: string) =>
     queue
       .add(
         'inbound',
         { eventId: id, accountId: 'cq-station' },
-        { jobId: id, attempts: 8, backoff: { type: 'exponential', delay: 500 } },
+        { jobId: id, attempts: 8, backoff: { type: 'exponential', delay: 500 }, removeOnComplete: true },
       )
       .then(() => undefined)
 

@@ -357,47 +357,62 @@ function outcomeOf(plan: Plan): InboundOutcome {
   }
 }
 
-/** `queued`: the case's queues this batch has put it on already (one job per case and queue). */
+/**
+ * `queued`: the case's queues this batch has put it on already (one job per case and queue).
+ * The jobs and live events of one message go out together: none waits for another's answer.
+ */
 async function dispatch(deps: InboundDeps, plan: Plan, eventId: string, queued: Set<string>): Promise<void> {
+  const sends: Array<Promise<void>> = []
   if (plan.caseId && plan.queue && (plan.previousQueue || !queued.has(plan.queue))) {
-    if (plan.previousQueue) await deps.dispatcher.removeCase(plan.previousQueue, plan.caseId)
-    queued.add(plan.queue)
-    await deps.dispatcher.enqueueCase({
-      queue: plan.queue,
-      caseId: plan.caseId,
-      stationId: plan.stationId,
-      messageId: eventId,
-      priority: plan.priority,
-    })
+    const { caseId, queue, previousQueue } = plan
+    queued.add(queue)
+    const job = { queue, caseId, stationId: plan.stationId, messageId: eventId, priority: plan.priority }
+    // Off the old queue before onto the new one, so an officer never sees it twice.
+    sends.push(
+      previousQueue
+        ? deps.dispatcher.removeCase(previousQueue, caseId).then(() => deps.dispatcher.enqueueCase(job))
+        : deps.dispatcher.enqueueCase(job),
+    )
   }
-  for (const r of plan.replies) await deps.dispatcher.enqueueOutbound(r.accountId, r.id)
-  for (const n of plan.notices) await deps.dispatcher.enqueueNotice(n)
+  for (const r of plan.replies) sends.push(deps.dispatcher.enqueueOutbound(r.accountId, r.id))
+  for (const n of plan.notices) sends.push(deps.dispatcher.enqueueNotice(n))
   if (plan.commanded) {
     const { change, withdrawn } = plan.commanded
-    if (withdrawn) await deps.dispatcher.removeCase(change.queue, change.id)
-    await deps.dispatcher.publish({
-      type: 'case.updated',
-      caseId: change.id,
-      stationId: change.stationId,
-      assigneeId: change.assigneeOfficerId,
-      beatId: change.beatId,
-    })
+    if (withdrawn) sends.push(deps.dispatcher.removeCase(change.queue, change.id))
+    sends.push(
+      deps.dispatcher.publish({
+        type: 'case.updated',
+        caseId: change.id,
+        stationId: change.stationId,
+        assigneeId: change.assigneeOfficerId,
+        beatId: change.beatId,
+      }),
+    )
   }
   if (plan.caseId && plan.queue) {
-    await deps.dispatcher.publish({
-      type: plan.newCase
-        ? 'case.opened'
-        : plan.previousQueue || plan.reopened
-          ? 'case.routed'
-          : 'case.message',
-      caseId: plan.caseId,
-      stationId: plan.stationId,
-      assigneeId: officerOfQueue(plan.queue),
-      beatId: plan.beatId,
-      messageId: eventId,
-      emergency: plan.emergency,
-    })
+    sends.push(
+      deps.dispatcher.publish({
+        type: plan.newCase
+          ? 'case.opened'
+          : plan.previousQueue || plan.reopened
+            ? 'case.routed'
+            : 'case.message',
+        caseId: plan.caseId,
+        stationId: plan.stationId,
+        assigneeId: officerOfQueue(plan.queue),
+        beatId: plan.beatId,
+        messageId: eventId,
+        emergency: plan.emergency,
+      }),
+    )
   }
+  await settleAll(sends)
+}
+
+/** Waits for every send, then fails with the first failure: one failing must not leave others untracked. */
+async function settleAll(sends: Array<Promise<void>>): Promise<void> {
+  const failed = (await Promise.allSettled(sends)).find((r) => r.status === 'rejected')
+  if (failed) throw failed.reason
 }
 
 /** A redelivered event: finish whatever dispatching the first run may not have done. */

@@ -48,13 +48,22 @@ export class Queues {
     await this.addInboundMany([job])
   }
 
-  /** One round trip for many events: adds with an id already queued change nothing. */
+  /**
+   * One round trip for many events: adds with an id already queued change nothing.
+   * A handled event's job is removed at once: the event's row is the record of it,
+   * and trimming kept jobs by age and count cost Redis work at every completion.
+   */
   async addInboundMany(jobs: InboundJob[]): Promise<void> {
     await this.get(QueueNames.inbound).addBulk(
       jobs.map((job) => ({
         name: 'inbound',
         data: job,
-        opts: { jobId: job.eventId, attempts: 8, backoff: { type: 'exponential', delay: 500 } },
+        opts: {
+          jobId: job.eventId,
+          attempts: 8,
+          backoff: { type: 'exponential', delay: 500 },
+          removeOnComplete: true,
+        },
       })),
     )
   }
