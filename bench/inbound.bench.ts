@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto'
 import { availableParallelism, loadavg } from 'node:os'
 import { parseArgs } from 'node:util'
 import { sql } from 'kysely'
-import { normalizeWechatMessage } from '../bots/wechaty/normalize.ts'
 import type { InboundOutcome } from '../src/app/handle-inbound.ts'
 import type { Clock } from '../src/app/ports.ts'
 import { type Config, loadConfig } from '../src/config.ts'
@@ -20,13 +19,15 @@ import { Breakdown, instrumentPipeline } from './lib/breakdown.ts'
 import { Completions } from './lib/completions.ts'
 import { buildCorpus, type Corpus, type WechatSend } from './lib/corpus.ts'
 import { DEFAULT_DATABASE_URL, prepareDatabase } from './lib/database.ts'
-import { describeOffer, type OfferReport, offerClosed, offerOpen } from './lib/offer.ts'
+import { FrontProcess } from './lib/front-load.ts'
+import { describeOffer, type OfferReport } from './lib/offer.ts'
 import { PhaseProfiler } from './lib/profile.ts'
 import { deletePrefix } from './lib/redis-keys.ts'
 import { ServerCpu } from './lib/server-cpu.ts'
 import { runSkeleton, type SkeletonResult } from './lib/skeleton.ts'
 import { describeLatency, describeMeter, ProcessMeter, RssSampler, round, summarize } from './lib/stats.ts'
 import { WebChatLoad } from './lib/web-chat-load.ts'
+import { offerWechat, type Pacing } from './lib/wechat-send.ts'
 
 export const description =
   'resident messages (web chat over HTTP + WeChat normalization) through the inbound pipeline, against a bare BullMQ queue'
@@ -47,6 +48,7 @@ interface Options {
   breakdown: boolean
   skeleton: boolean
   profile?: string
+  split: boolean
 }
 
 const USAGE = `npm run bench -- inbound [options]
@@ -60,7 +62,9 @@ const USAGE = `npm run bench -- inbound [options]
   --skeleton        also run the skeleton pipeline (the least work the design asks of a message, no
                     application logic; PostgreSQL only): a ceiling for the pipeline on this machine
   --profile FILE    write CPU profiles of the throughput phase (FILE) and the latency phase (FILE with
-                    .latency before its extension) and print their busiest places`
+                    .latency before its extension) and print their busiest places
+  --split           deploy as two processes: this one the worker (ROLES=worker), a child the front
+                    (ROLES=api: the app, and WeChat normalize + ingest); PostgreSQL only`
 
 function parseOptions(args: string[]): Options {
   const parse = () =>
@@ -77,6 +81,7 @@ function parseOptions(args: string[]): Options {
         breakdown: { type: 'boolean' },
         skeleton: { type: 'boolean' },
         profile: { type: 'string' },
+        split: { type: 'boolean' },
         help: { type: 'boolean' },
       },
     })
@@ -102,6 +107,15 @@ function parseOptions(args: string[]): Options {
   if (engine !== 'postgres' && engine !== 'pglite') {
     throw new UsageError(`--engine must be postgres or pglite (got "${engine}")`)
   }
+  const split = values.split ?? false
+  if (split && engine === 'pglite') {
+    throw new UsageError(
+      '--split needs --engine postgres (an in-memory PGlite cannot be shared by two processes)',
+    )
+  }
+  if (split && values.breakdown) {
+    throw new UsageError('--breakdown times the pipeline in one process: it cannot be combined with --split')
+  }
   return {
     messages: positive('messages', values.messages, 20_000) as number,
     engine,
@@ -112,13 +126,18 @@ function parseOptions(args: string[]): Options {
     breakdown: values.breakdown ?? false,
     skeleton: values.skeleton ?? false,
     profile: values.profile,
+    split,
   }
 }
 
-/** The service as `ROLES=api,worker` runs it: no bot role, so acknowledgements stay queued. */
+/**
+ * The service as `ROLES=api,worker` runs it (or, split, as `ROLES=worker` does: no app):
+ * no bot role, so acknowledgements stay queued.
+ */
 interface Stack {
   ctx: AppContext
-  baseUrl: string
+  /** Where the app listens; null when split (the front process serves it). */
+  baseUrl: string | null
   completions: Completions<InboundJob, InboundOutcome>
   tally: {
     outcomes: Map<string, number>
@@ -133,7 +152,10 @@ interface Stack {
   stop(): Promise<void>
 }
 
-async function startStack(env: Record<string, string | undefined>, timed: boolean): Promise<Stack> {
+async function startStack(
+  env: Record<string, string | undefined>,
+  options: { timed: boolean; serve: boolean },
+): Promise<Stack> {
   const config = loadConfig(env)
   const logger = createLogger({ level: config.LOG_LEVEL })
   // Time runs from the bench day at real speed, so deadlines and duty hours behave as they would.
@@ -147,7 +169,7 @@ async function startStack(env: Record<string, string | undefined>, timed: boolea
   try {
     for (const file of STATION_FILES) await seedStations(ctx.database.db, await readStationFile(file))
     ctx.directory.invalidate()
-    const breakdown = timed ? new Breakdown() : null
+    const breakdown = options.timed ? new Breakdown() : null
     if (breakdown) instrumentPipeline(ctx, breakdown)
 
     // The worker role's inbound worker, built as workers/index.ts builds it (without the
@@ -173,6 +195,7 @@ async function startStack(env: Record<string, string | undefined>, timed: boolea
     })
     await worker.waitUntilReady()
 
+    if (!options.serve) return { ctx, baseUrl: null, completions, tally, breakdown, clockOffsetMs, stop }
     const app = await buildApp(ctx)
     stops.push(() => app.close())
     const baseUrl = await app.listen({ port: 0, host: '127.0.0.1' })
@@ -183,54 +206,38 @@ async function startStack(env: Record<string, string | undefined>, timed: boolea
   }
 }
 
-/**
- * What the Wechaty channel does with a message it received: normalize it, hand it to ingest.
- * Receipt is stamped with the service clock, as web chat does, so both channels' receipt
- * times convert back to real time the same way.
- */
-function wechatSender(ctx: AppContext) {
-  return async (message: WechatSend) => {
-    const receivedAt = ctx.clock.now()
-    const result = normalizeWechatMessage(
-      { ...message.raw, date: new Date(receivedAt.getTime() - 200) },
-      { accountId: message.accountId, servedGroups: message.servedGroups, receivedAt },
-    )
-    if (result.kind !== 'event')
-      throw new Error(`normalize: ${result.kind} ${'reason' in result ? result.reason : ''}`)
-    const ingested = await ctx.ingest(result.event)
-    if (!ingested.accepted) throw new Error(`ingest rejected the event (parked ${ingested.parkedId})`)
-  }
-}
-
 interface PhaseResult {
   web: OfferReport
   wechat: OfferReport
 }
 
-/** Offers one corpus: web chat from the client process, WeChat in-process, at the same time. */
+/** Where the load goes: the app's address, and who normalizes and ingests WeChat messages. */
+interface Target {
+  baseUrl: string
+  wechat(messages: WechatSend[], pacing: Pacing): Promise<OfferReport>
+}
+
+/** Offers one corpus: web chat from the client process, WeChat in the app's process, at the same time. */
 async function offer(
-  stack: Stack,
+  target: Target,
   client: WebChatLoad,
   corpus: Corpus,
   tokens: string[],
-  pacing: { concurrency: number } | { perSecond: number; startAt: number },
+  pacing: Pacing,
 ): Promise<PhaseResult> {
-  const send = wechatSender(stack.ctx)
   if ('concurrency' in pacing) {
     const [web, wechat] = await Promise.all([
-      client.send(stack.baseUrl, tokens, corpus.web, pacing),
-      offerClosed(corpus.wechat, pacing.concurrency, send),
+      client.send(target.baseUrl, tokens, corpus.web, pacing),
+      target.wechat(corpus.wechat, pacing),
     ])
     return { web, wechat }
   }
   // Each channel paced in proportion to its share, so both finish together at the total rate.
   const total = corpus.web.length + corpus.wechat.length
+  const share = (n: number) => ({ perSecond: (pacing.perSecond * n) / total, startAt: pacing.startAt })
   const [web, wechat] = await Promise.all([
-    client.send(stack.baseUrl, tokens, corpus.web, {
-      perSecond: (pacing.perSecond * corpus.web.length) / total,
-      startAt: pacing.startAt,
-    }),
-    offerOpen(corpus.wechat, (pacing.perSecond * corpus.wechat.length) / total, pacing.startAt, send),
+    client.send(target.baseUrl, tokens, corpus.web, share(corpus.web.length)),
+    target.wechat(corpus.wechat, share(corpus.wechat.length)),
   ])
   return { web, wechat }
 }
@@ -388,6 +395,21 @@ async function verify(stack: Stack, expected: { messages: number; residents: num
   if (problems.length) throw new Error(`verification failed:\n  ${problems.join('\n  ')}`)
 }
 
+/** The highest RSS since the last call: this process's or, split, both processes' (the deployment's memory). */
+async function describeRss(label: string, rss: RssSampler, front: FrontProcess | null): Promise<string> {
+  const own = Math.round(rss.phaseMaxMb())
+  if (!front) return `${label} ${own} MB`
+  const theirs = Math.round((await front.rss()).phaseMaxMb)
+  return `${label} ${own + theirs} MB (worker process ${own} + front process ${theirs})`
+}
+
+/** How busy the service was since the last lap: its process or, split, each of the two. */
+async function describeMeters(meter: ProcessMeter, front: FrontProcess | null, messages: number) {
+  const own = describeMeter(meter.lap(), messages)
+  if (!front) return [`  service process: ${own}`]
+  return [`  worker process: ${own}`, `  front process: ${describeMeter(await front.lap(), messages)}`]
+}
+
 /** Other work on the machine skews every figure here; the load average shows whether there was any. */
 function describeLoad(): string {
   return loadavg()
@@ -407,7 +429,7 @@ export async function run(args: string[]): Promise<void> {
     LOG_LEVEL: 'silent',
     PORT: '0',
     HOST: '127.0.0.1',
-    ROLES: 'api,worker',
+    ROLES: options.split ? 'worker' : 'api,worker',
     STATION_FILES: '',
     ...(options.concurrency ? { INBOUND_CONCURRENCY: String(options.concurrency) } : {}),
     ...(options.pool ? { DB_POOL_SIZE: String(options.pool) } : {}),
@@ -427,23 +449,43 @@ export async function run(args: string[]): Promise<void> {
     `  database: ${database.where}; pool ${config.DB_POOL_SIZE}; inbound concurrency ${config.INBOUND_CONCURRENCY}; ` +
       `Redis ${config.REDIS_URL.replace(/\/\/[^@]*@/, '//***@')} prefix ${prefix}`,
   )
+  if (options.split) {
+    say('  layout: split; this process is the worker (ROLES=worker), a child process the front (ROLES=api)')
+  }
 
   let stack: Stack | null = null
+  let front: FrontProcess | null = null
   let client: WebChatLoad | null = null
   let result: Record<string, unknown>
   try {
     const files = await Promise.all(STATION_FILES.map((f) => readStationFile(f)))
     const bulk = buildCorpus(files, { messages: options.messages, seed: 20_261_125, idPrefix: 'tp' })
     const paced = buildCorpus(files, { messages: options.rate * options.seconds, seed: 110, idPrefix: 'lat' })
-    stack = await startStack(env, options.breakdown)
+    stack = await startStack(env, { timed: options.breakdown, serve: !options.split })
+    let target: Target
+    if (options.split) {
+      // Forked once the stations are seeded, on the same clock, as a front would start beside its workers.
+      front = await FrontProcess.start({ ...env, ROLES: 'api' }, stack.clockOffsetMs)
+      // Handed over now, so that copying them over IPC is not timed.
+      await front.load(bulk.wechat)
+      await front.load(paced.wechat)
+      const remote = front
+      target = { baseUrl: remote.baseUrl, wechat: (messages, pacing) => remote.offerWechat(messages, pacing) }
+    } else {
+      const ctx = stack.ctx
+      target = {
+        baseUrl: stack.baseUrl as string,
+        wechat: (messages, pacing) => offerWechat(ctx, messages, pacing),
+      }
+    }
     client = WebChatLoad.start()
     const [bulkTokens, pacedTokens] = [
-      await client.createSessions(stack.baseUrl, bulk.webResidents, 32),
-      await client.createSessions(stack.baseUrl, paced.webResidents, 32),
+      await client.createSessions(target.baseUrl, bulk.webResidents, 32),
+      await client.createSessions(target.baseUrl, paced.webResidents, 32),
     ]
     say(
       `  ready: ${bulk.residents + paced.residents} residents (${bulkTokens.length + pacedTokens.length} web chat sessions), ` +
-        `app at ${stack.baseUrl}; RSS ${Math.round(rss.phaseMaxMb())} MB`,
+        `${front ? 'front process' : 'app'} at ${target.baseUrl}; ${await describeRss('RSS', rss, front)}`,
     )
 
     say('baseline: bare BullMQ queue, no-op worker')
@@ -455,7 +497,7 @@ export async function run(args: string[]): Promise<void> {
       producers: PRODUCERS_PER_CHANNEL * 2,
       latency: { perSecond: options.rate, seconds: options.seconds },
     })
-    say(`baseline: ${Math.round(baseline.jobsPerSec)} jobs/s; RSS max ${Math.round(rss.phaseMaxMb())} MB`)
+    say(`baseline: ${Math.round(baseline.jobsPerSec)} jobs/s; ${await describeRss('RSS max', rss, front)}`)
 
     let skeleton: SkeletonResult | undefined
     if (options.skeleton && database.engine !== 'postgres') {
@@ -482,13 +524,16 @@ export async function run(args: string[]): Promise<void> {
     }
 
     say('pipeline, throughput: offered as fast as possible')
+    // The profiler sees only the process it runs in.
+    const profiled = front ? ' (the worker process only; the front process is not profiled)' : ''
     const profiler = options.profile ? new PhaseProfiler() : null
     await profiler?.start()
     const servers = new ServerCpu(database.serverUrl, database.applicationName, config.REDIS_URL)
     await servers.start()
+    await front?.lap()
     const meter = new ProcessMeter()
     const bulkStart = Date.now()
-    const bulkOffer = offer(stack, client, bulk, bulkTokens, { concurrency: PRODUCERS_PER_CHANNEL })
+    const bulkOffer = offer(target, client, bulk, bulkTokens, { concurrency: PRODUCERS_PER_CHANNEL })
     // Offering errors surface through checkOffered; waiting must not hide them behind a stall.
     const bulkDone = stack.completions.waitFor(options.messages, 'pipeline')
     checkOffered('throughput', await bulkOffer, options.messages)
@@ -497,15 +542,15 @@ export async function run(args: string[]): Promise<void> {
     const bulkLatency = await latencies(stack, bulkStart, Date.now())
     say(
       `pipeline: ${Math.round(msgsPerSec)} msgs/s end to end; latency under that backlog ${describeLatency(summarize(bulkLatency.total))}; ` +
-        `RSS max ${Math.round(rss.phaseMaxMb())} MB`,
+        `${await describeRss('RSS max', rss, front)}`,
     )
     say(describeSplit(bulkLatency))
-    say(`  service process: ${describeMeter(meter.lap(), options.messages)}`)
+    for (const line of await describeMeters(meter, front, options.messages)) say(line)
     say(`  servers: ${describeServers(await servers.stop(), options.messages)}`)
     printBreakdown(stack, stack.completions.lastAt - bulkStart)
     if (profiler && options.profile) {
       for (const line of await profiler.stop(options.profile)) say(line)
-      say(`  CPU profile written to ${options.profile}`)
+      say(`  CPU profile written to ${options.profile}${profiled}`)
     }
 
     const pacedCount = paced.web.length + paced.wechat.length
@@ -513,9 +558,10 @@ export async function run(args: string[]): Promise<void> {
     const pacedProfiler = options.profile ? new PhaseProfiler() : null
     await pacedProfiler?.start()
     await servers.start()
+    await front?.lap()
     const pacedStart = Date.now() + 300
     meter.lap()
-    const pacedOffer = offer(stack, client, paced, pacedTokens, {
+    const pacedOffer = offer(target, client, paced, pacedTokens, {
       perSecond: options.rate,
       startAt: pacedStart,
     })
@@ -528,14 +574,14 @@ export async function run(args: string[]): Promise<void> {
       throw new Error(`latency phase: ${latency.count} of ${pacedCount} measured`)
     say(`pipeline at ${options.rate}/s: receipt → on officer's queue ${describeLatency(latency)}`)
     say(describeSplit(pacedLatency))
-    say(`  service process: ${describeMeter(meter.lap(), pacedCount)}`)
+    for (const line of await describeMeters(meter, front, pacedCount)) say(line)
     say(`  servers: ${describeServers(await servers.stop(), pacedCount)}`)
-    say(`  RSS max ${Math.round(rss.phaseMaxMb())} MB; load average ${describeLoad()}`)
+    say(`  ${await describeRss('RSS max', rss, front)}; load average ${describeLoad()}`)
     printBreakdown(stack, stack.completions.lastAt - pacedStart)
     if (pacedProfiler && options.profile) {
       const file = options.profile.replace(/(\.[^./]*)?$/, '.latency$1')
       for (const line of await pacedProfiler.stop(file)) say(line)
-      say(`  CPU profile written to ${file}`)
+      say(`  CPU profile written to ${file}${profiled}`)
     }
 
     await verify(stack, {
@@ -546,16 +592,19 @@ export async function run(args: string[]): Promise<void> {
       say(`  note: failed attempts that were retried: ${JSON.stringify([...stack.completions.failures])}`)
     }
     rss.stop()
+    // Split, the deployment's memory is both processes' (each at its own highest).
+    const frontRssMb = front ? (await front.rss()).maxMb : 0
     result = {
       bench: 'inbound',
       engine: options.engine,
+      layout: options.split ? 'split' : 'single',
       messages: options.messages,
       msgsPerSec: Math.round(msgsPerSec),
       p50Ms: round(latency.p50, 1),
       p99Ms: round(latency.p99, 1),
       baselineJobsPerSec: Math.round(baseline.jobsPerSec),
       ratio: round(msgsPerSec / baseline.jobsPerSec, 3),
-      rssMb: Math.round(rss.maxMb),
+      rssMb: Math.round(rss.maxMb + frontRssMb),
       ...(skeleton
         ? {
             skeletonMsgsPerSec: Math.round(skeleton.msgsPerSec),
@@ -566,6 +615,8 @@ export async function run(args: string[]): Promise<void> {
   } finally {
     client?.stop()
     const steps: Array<[string, () => Promise<unknown>]> = [
+      // The front first, as a deployment stops taking requests before its workers.
+      ['stop the front process', async () => front?.stop()],
       ['stop the service', async () => stack?.stop()],
       ['drop the database schema', () => database.drop()],
       ['delete the Redis keys', () => deletePrefix(config.REDIS_URL, prefix)],
