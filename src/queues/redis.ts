@@ -9,7 +9,10 @@ export function createRedis(url: string, purpose: 'producer' | 'worker' | 'subsc
     purpose === 'producer'
       ? // Auto-pipelining batches the many small commands of concurrent requests into fewer round trips.
         { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false, enableAutoPipelining: true }
-      : { maxRetriesPerRequest: null, enableReadyCheck: true }
+      : purpose === 'worker'
+        ? // A batch of jobs finishing together sends its completions in one write, not one each.
+          { maxRetriesPerRequest: null, enableReadyCheck: true, enableAutoPipelining: true }
+        : { maxRetriesPerRequest: null, enableReadyCheck: true }
   return new Redis(url, { ...options, connectionName: `maplebridge-${purpose}` })
 }
 
