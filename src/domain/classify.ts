@@ -1,13 +1,14 @@
+import { lastOf } from './last-of.ts'
 import type { CaseCategory, CasePriority } from './types.ts'
 
 /** What the keyword rules made of a message. */
 export interface Classification {
-  category: CaseCategory
-  priority: CasePriority
+  readonly category: CaseCategory
+  readonly priority: CasePriority
   /** True when the resident must be told to call 110 at once and the duty desk alerted. */
-  emergency: boolean
+  readonly emergency: boolean
   /** The term that decided the category (absent for the consultation default). */
-  keyword?: string
+  readonly keyword?: string
 }
 
 type RuledCategory = Exclude<
@@ -250,7 +251,9 @@ function blankOut(text: string, terms: Term[]): string {
  * otherwise each category scores by its strongest term, then by how many of
  * its terms appear, and a message that matches nothing is a consultation.
  */
-export function classify(text: string): Classification {
+export const classify = lastOf(classifyText)
+
+function classifyText(text: string): Classification {
   const normalized = normalize(text)
   const screened = blankOut(normalized, NOT_EMERGENCY)
   for (const term of EMERGENCY) {

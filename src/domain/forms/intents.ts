@@ -1,3 +1,4 @@
+import { lastOf } from '../last-of.ts'
 import { bare } from './parsers.ts'
 
 /**
@@ -89,8 +90,8 @@ export function formIntent(text: string): FormIntent | null {
 }
 
 /** Width folded, courtesies and punctuation dropped, lower case: what keywords are compared with. */
-export function keywordText(text: string): string {
-  return bare(text)
+export const keywordText = lastOf((text: string): string =>
+  bare(text)
     .toLowerCase()
     .replace(
       /^(?:请|麻烦|帮我|我要|我想|我想要|想|申请|办理|预约|登记|please |i want to |i'd like to |apply for |book |register )+/u,
@@ -98,5 +99,5 @@ export function keywordText(text: string): string {
     )
     .replace(/(?:[\s,，]*(?:谢谢您?|谢谢你|一下|吧|了|please|thanks|thank you))+$/u, '')
     .replace(/[\s-]+/g, ' ')
-    .trim()
-}
+    .trim(),
+)

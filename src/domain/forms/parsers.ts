@@ -1,3 +1,4 @@
+import { lastOf } from '../last-of.ts'
 import {
   addDays,
   daysBetween,
@@ -27,13 +28,13 @@ export const fail = <T = never>(code: string, params?: Problem['params']): Parse
 })
 
 /** Full-width forms folded, spaces collapsed, ends trimmed; case kept. */
-export function tidy(text: string): string {
-  return text
+export const tidy = lastOf((text: string): string =>
+  text
     .normalize('NFKC')
     .replace(/\uFE0F/g, '')
     .replace(/\s+/g, ' ')
-    .trim()
-}
+    .trim(),
+)
 
 /** Punctuation residents put around a short answer ("好的！", "“明天”", "yes."). */
 const EDGE =
