@@ -1,4 +1,5 @@
 import { Redis, type RedisOptions } from 'ioredis'
+import { leanPipelines } from './lean-pipeline.ts'
 
 /**
  * Producers fail fast when Redis is away (the caller gets an error at once
@@ -13,7 +14,7 @@ export function createRedis(url: string, purpose: 'producer' | 'worker' | 'subsc
         ? // A batch of jobs finishing together sends its completions in one write, not one each.
           { maxRetriesPerRequest: null, enableReadyCheck: true, enableAutoPipelining: true }
         : { maxRetriesPerRequest: null, enableReadyCheck: true }
-  return new Redis(url, { ...options, connectionName: `maplebridge-${purpose}` })
+  return leanPipelines(new Redis(url, { ...options, connectionName: `maplebridge-${purpose}` }))
 }
 
 export class RedisCheckError extends Error {
