@@ -128,24 +128,24 @@ export async function handleInboundBatch(
       deps.caseNumbers.giveBack(stationId, r.year, committed ? (numbers.get(stationId) ?? []) : r.numbers)
     }
   }
-  // Each case's work is dispatched in order; different cases go out together (Redis pipelines them).
-  const byCase = new Map<string, Array<{ eventId: string; plan: Plan }>>()
-  for (const entry of outcome.plans) {
-    const key = entry.plan.caseId ?? `event-${entry.eventId}`
-    byCase.set(key, [...(byCase.get(key) ?? []), entry])
-  }
-  await Promise.all([
+  // Each case's work is dispatched in order, and a resident's form steps are kept in order; the rest
+  // (other cases, the deadline timers, other residents' forms) goes out together, one round trip for all.
+  const byCase = groupBy(outcome.plans, ({ eventId, plan }) => plan.caseId ?? `event-${eventId}`)
+  const withForms = outcome.plans.filter(({ plan }) => plan.form)
+  const byResident = groupBy(withForms, ({ plan }) => plan.form!.author.residentId)
+  await settleAll([
     ...[...byCase.values()].map(async (plans) => {
       const queued = new Set<string>()
       for (const { eventId, plan } of plans) await dispatch(deps, plan, eventId, queued)
     }),
     ...outcome.redeliveries.map((id) => redispatch(deps, id)),
+    outcome.afterCommit?.() ?? Promise.resolve(),
+    // Form answers are kept, and finished forms become requests, only once the batch is committed.
+    ...[...byResident.values()].map(async (plans) => {
+      for (const { plan } of plans)
+        await deps.serviceRequests?.afterCommit(plan.form!.step, plan.form!.author)
+    }),
   ])
-  await outcome.afterCommit?.()
-  // Form answers are kept, and finished forms become requests, only once the batch is committed.
-  for (const { plan } of outcome.plans) {
-    if (plan.form) await deps.serviceRequests?.afterCommit(plan.form.step, plan.form.author)
-  }
   return eventIds.map((id) => results.get(id) ?? new PermanentError(`inbound event ${id} was not handled`))
 }
 
@@ -407,6 +407,17 @@ async function dispatch(deps: InboundDeps, plan: Plan, eventId: string, queued: 
     )
   }
   await settleAll(sends)
+}
+
+function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>()
+  for (const item of items) {
+    const k = key(item)
+    const group = groups.get(k)
+    if (group) group.push(item)
+    else groups.set(k, [item])
+  }
+  return groups
 }
 
 /** Waits for every send, then fails with the first failure: one failing must not leave others untracked. */
