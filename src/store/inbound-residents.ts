@@ -137,14 +137,17 @@ async function createResidents(trx: Kysely<DB>, senders: Sender[], newId: () => 
         }
     if (!known) created.push(s)
   }
-  if (created.length > 0) {
-    await sql`INSERT INTO residents (id, code, display_name, language)
-              SELECT * FROM unnest(${created.map((s) => s.ref!.residentId)}::text[],
-                                   ${created.map(() => newResidentCode())}::text[],
-                                   ${created.map((s) => s.last.sender.displayName ?? null)}::text[],
-                                   ${created.map((s) => s.language)}::text[])`.execute(trx)
-  }
-  const { rows } = await sql<{ id: string }>`
+  // The residents and their contacts in one statement: the contacts' key on the residents is checked at its end.
+  const newResidents =
+    created.length > 0
+      ? sql`WITH new_residents AS (
+          INSERT INTO residents (id, code, display_name, language)
+          SELECT * FROM unnest(${created.map((s) => s.ref!.residentId)}::text[],
+                               ${created.map(() => newResidentCode())}::text[],
+                               ${created.map((s) => s.last.sender.displayName ?? null)}::text[],
+                               ${created.map((s) => s.language)}::text[]))`
+      : sql``
+  const { rows } = await sql<{ id: string }>`${newResidents}
     INSERT INTO channel_identities (id, resident_id, channel, account_id, contact_ref, group_ref, display_name)
     SELECT * FROM unnest(${senders.map((s) => s.ref!.identityId)}::text[],
                          ${senders.map((s) => s.ref!.residentId)}::text[],
