@@ -629,67 +629,46 @@ for (const engine of testEngines()) {
         ),
       ).toBeNull()
 
-      // Through the inbound path: the resident's answer opens a case linked to the broadcast.
-      await db()
-        .updateTable('cases')
-        .set({ status: 'closed' })
-        .where('resident_id', '=', sent.resident_id!)
-        .execute()
       const contact = await db()
         .selectFrom('channel_identities')
         .select(['contact_ref', 'channel'])
         .where('resident_id', '=', sent.resident_id!)
         .where('account_id', '=', sent.account_id!)
         .executeTakeFirstOrThrow()
-      stack.clock.set(after)
-      const at = after.toISOString()
-      const eventId = `ev-${engine.name}-broadcast-answer`
-      await stack.ctx.inboundEvents.save(eventId, {
-        channel: contact.channel,
-        accountId: sent.account_id!,
-        externalId: eventId,
-        sender: { ref: contact.contact_ref },
-        kind: 'text',
-        text: '我家楼下也有人发这种诈骗短信，怎么办？',
-        sentAt: at,
-        receivedAt: at,
-      })
-      const [outcome] = await handleInboundBatch(stack.ctx.inboundDeps, [eventId])
-      expect(outcome).toMatchObject({ outcome: 'routed', newCase: true })
-      const answered = await db()
-        .selectFrom('cases')
-        .select('broadcast_id')
-        .where('id', '=', (outcome as { caseId: string }).caseId)
-        .executeTakeFirstOrThrow()
-      expect(answered.broadcast_id).toBe(sent.broadcast_id)
+      /** The resident writes at `at` (their earlier cases closed): the broadcast their new case answers. */
+      const writeAt = async (at: Date, key: string, text: string) => {
+        await db()
+          .updateTable('cases')
+          .set({ status: 'closed' })
+          .where('resident_id', '=', sent.resident_id!)
+          .execute()
+        stack.clock.set(at)
+        const eventId = `ev-${engine.name}-broadcast-${key}`
+        await stack.ctx.inboundEvents.save(eventId, {
+          channel: contact.channel,
+          accountId: sent.account_id!,
+          externalId: eventId,
+          sender: { ref: contact.contact_ref },
+          kind: 'text',
+          text,
+          sentAt: at.toISOString(),
+          receivedAt: at.toISOString(),
+        })
+        const [outcome] = await handleInboundBatch(stack.ctx.inboundDeps, [eventId])
+        expect(outcome).toMatchObject({ outcome: 'routed', newCase: true })
+        const opened = await db()
+          .selectFrom('cases')
+          .select('broadcast_id')
+          .where('id', '=', (outcome as { caseId: string }).caseId)
+          .executeTakeFirstOrThrow()
+        return opened.broadcast_id
+      }
 
+      // Through the inbound path: the resident's answer opens a case linked to the broadcast.
+      expect(await writeAt(after, 'answer', '我家楼下也有人发这种诈骗短信，怎么办？')).toBe(sent.broadcast_id)
       // Two days later the broadcast is past its window: a new case is the resident's own.
-      await db()
-        .updateTable('cases')
-        .set({ status: 'closed' })
-        .where('resident_id', '=', sent.resident_id!)
-        .execute()
       const late = new Date(sent.sent_at!.getTime() + 49 * 3_600_000)
-      stack.clock.set(late)
-      const lateId = `${eventId}-late`
-      await stack.ctx.inboundEvents.save(lateId, {
-        channel: contact.channel,
-        accountId: sent.account_id!,
-        externalId: lateId,
-        sender: { ref: contact.contact_ref },
-        kind: 'text',
-        text: '我的快递丢了，能帮忙看看监控吗？',
-        sentAt: late.toISOString(),
-        receivedAt: late.toISOString(),
-      })
-      const [lateOutcome] = await handleInboundBatch(stack.ctx.inboundDeps, [lateId])
-      expect(lateOutcome).toMatchObject({ outcome: 'routed', newCase: true })
-      const unlinked = await db()
-        .selectFrom('cases')
-        .select('broadcast_id')
-        .where('id', '=', (lateOutcome as { caseId: string }).caseId)
-        .executeTakeFirstOrThrow()
-      expect(unlinked.broadcast_id).toBeNull()
+      expect(await writeAt(late, 'late', '我的快递丢了，能帮忙看看监控吗？')).toBeNull()
     })
   })
 }
