@@ -27,7 +27,7 @@ export interface InboundWorkerOptions {
 export const INBOUND_BATCHES_IN_FLIGHT = 4
 /**
  * At a steady trickle (a few hundred a second) a second batch would go out with an event or two and
- * cost its dozen statements for them: events gather behind the batch in flight until this many wait.
+ * cost its statements and commit for them: events gather behind the batch in flight until this many wait.
  */
 export const INBOUND_OVERLAP_FROM = 10
 

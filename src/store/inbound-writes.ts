@@ -25,6 +25,8 @@ export async function writeBatch(
   w: InboundWrites,
   options: { broadcastReplyWindowMs?: number; touches?: IdentityTouch[] } = {},
 ): Promise<Map<string, QueuedNotice>> {
+  // The notices' ids and accounts are the statement's answer, so it selects from them when there are any.
+  const notices = insertNotices(w)
   const parts = [
     insertCases(w, options.broadcastReplyWindowMs ?? DEFAULT_REPLY_WINDOW_MS),
     insertMessages(w),
@@ -34,9 +36,8 @@ export async function writeBatch(
     bindAddresses(w),
     insertAudits(w),
     markEventsDone(w),
+    notices,
   ].filter((part): part is RawBuilder<unknown> => part !== null)
-  const notices = insertNotices(w)
-  if (notices) parts.push(notices)
   const queued = new Map<string, QueuedNotice>()
   if (parts.length === 0) return queued
   const { rows } = await sql<{ id: string; account_id: string }>`WITH ${sql.join(parts, sql`, `)}
