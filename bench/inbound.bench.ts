@@ -188,7 +188,7 @@ async function startStack(
       },
     })
     stops.push(() => worker.close())
-    const completions = new Completions<InboundJob, InboundOutcome>(worker, (job, result) => {
+    const completions = new Completions<InboundJob, InboundOutcome>(worker.workers, (job, result) => {
       if (job.id && job.processedOn) tally.jobTimes.set(job.id, [job.timestamp, job.processedOn])
       tally.outcomes.set(result.outcome, (tally.outcomes.get(result.outcome) ?? 0) + 1)
       if (result.outcome !== 'duplicate') tally.replies += result.replies

@@ -2,8 +2,9 @@ import type { Job, Worker } from 'bullmq'
 import { say } from './bench.ts'
 
 /**
- * Records when each job of a Worker completed (its 'completed' event fires
- * once the job and everything it queued is done), and waits for a count.
+ * Records when each job of one or more Workers of a queue completed (its
+ * 'completed' event fires once the job and everything it queued is done),
+ * and waits for a count.
  */
 export class Completions<D, R> {
   /** Completion time (epoch ms) by job id. */
@@ -13,7 +14,14 @@ export class Completions<D, R> {
   lastAt = 0
   private done = 0
 
-  constructor(worker: Worker<D, R>, onResult?: (job: Job<D, R>, result: R) => void) {
+  constructor(
+    workers: Worker<D, R> | ReadonlyArray<Worker<D, R>>,
+    onResult?: (job: Job<D, R>, result: R) => void,
+  ) {
+    for (const worker of Array.isArray(workers) ? workers : [workers]) this.listen(worker, onResult)
+  }
+
+  private listen(worker: Worker<D, R>, onResult?: (job: Job<D, R>, result: R) => void) {
     worker.on('completed', (job, result) => {
       const now = Date.now()
       this.done++
