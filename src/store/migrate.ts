@@ -1,10 +1,10 @@
 import { readdirSync, readFileSync } from 'node:fs'
-import { dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { join } from 'node:path'
 import { sql } from 'kysely'
+import { fromRoot } from '../project-root.ts'
 import type { DatabaseHandle } from './db.ts'
 
-const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'migrations')
+const MIGRATIONS_DIR = fromRoot('src', 'store', 'migrations')
 
 /** Any fixed number: every process that migrates takes the same advisory lock. */
 const MIGRATION_LOCK = 72_410_531

@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises'
-import { dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { join } from 'node:path'
 import type { FastifyInstance } from 'fastify'
+import { fromRoot } from '../../project-root.ts'
 
-const PAGE_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'web', 'chat')
+const PAGE_DIR = fromRoot('src', 'web', 'chat')
 
 const FILES: Record<string, { file: string; type: string }> = {
   '/chat': { file: 'index.html', type: 'text/html; charset=utf-8' },

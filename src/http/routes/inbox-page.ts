@@ -1,10 +1,10 @@
 import { readFile, stat } from 'node:fs/promises'
 import { extname, resolve, sep } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { fromRoot } from '../../project-root.ts'
 
 /** Where `npm run build` writes the inbox (see src/web/inbox/vite.config.ts). */
-export const INBOX_DIST_DIR = fileURLToPath(new URL('../../../dist/inbox/', import.meta.url))
+export const INBOX_DIST_DIR = fromRoot('dist', 'inbox')
 
 export interface InboxPageOptions {
   /** The built inbox; defaults to `dist/inbox/` at the project root. */
