@@ -19,11 +19,12 @@ import { Breakdown, instrumentPipeline } from './lib/breakdown.ts'
 import { Completions } from './lib/completions.ts'
 import { buildCorpus, type Corpus, type WechatSend } from './lib/corpus.ts'
 import { DEFAULT_DATABASE_URL, prepareDatabase } from './lib/database.ts'
-import { FrontProcess } from './lib/front-load.ts'
 import { describeOffer, type OfferReport } from './lib/offer.ts'
 import { PhaseProfiler } from './lib/profile.ts'
 import { deletePrefix } from './lib/redis-keys.ts'
 import { ServerCpu } from './lib/server-cpu.ts'
+import { ServiceProcess } from './lib/service-load.ts'
+import type { WorkerReport } from './lib/service-process.ts'
 import { runSkeleton, type SkeletonResult } from './lib/skeleton.ts'
 import { describeLatency, describeMeter, ProcessMeter, RssSampler, round, summarize } from './lib/stats.ts'
 import { WebChatLoad } from './lib/web-chat-load.ts'
@@ -48,7 +49,12 @@ interface Options {
   breakdown: boolean
   skeleton: boolean
   profile?: string
-  split: boolean
+  /**
+   * single: the service as `npm start` runs it, bundled, one child process with every role the
+   * bench needs; split: two such children, a worker and a front; in-process: the service in this
+   * process, from its sources (what --breakdown and --profile need, and PGlite).
+   */
+  layout: 'single' | 'split' | 'in-process'
 }
 
 const USAGE = `npm run bench -- inbound [options]
@@ -63,8 +69,11 @@ const USAGE = `npm run bench -- inbound [options]
                     application logic; PostgreSQL only): a ceiling for the pipeline on this machine
   --profile FILE    write CPU profiles of the throughput phase (FILE) and the latency phase (FILE with
                     .latency before its extension) and print their busiest places
-  --split           deploy as two processes: this one the worker (ROLES=worker), a child the front
-                    (ROLES=api: the app, and WeChat normalize + ingest); PostgreSQL only`
+  --split           deploy as two child processes: a worker (ROLES=worker) and a front (ROLES=api: the
+                    app, and WeChat normalize + ingest); PostgreSQL only
+  --in-process      run the service in this process, from its sources under tsx (so do --breakdown,
+                    --profile and --engine pglite); by default it runs as npm start runs it, bundled,
+                    in a child process (ROLES=api,worker), and this process only offers and measures`
 
 function parseOptions(args: string[]): Options {
   const parse = () =>
@@ -82,6 +91,7 @@ function parseOptions(args: string[]): Options {
         skeleton: { type: 'boolean' },
         profile: { type: 'string' },
         split: { type: 'boolean' },
+        'in-process': { type: 'boolean' },
         help: { type: 'boolean' },
       },
     })
@@ -113,9 +123,13 @@ function parseOptions(args: string[]): Options {
       '--split needs --engine postgres (an in-memory PGlite cannot be shared by two processes)',
     )
   }
-  if (split && values.breakdown) {
-    throw new UsageError('--breakdown times the pipeline in one process: it cannot be combined with --split')
+  if (split && (values.breakdown || values.profile || values['in-process'])) {
+    throw new UsageError(
+      '--breakdown, --profile and --in-process look inside this process: they cannot be combined with --split',
+    )
   }
+  // The bench seeds and verifies the database itself: an in-memory PGlite must be in this process.
+  const inProcess = values['in-process'] || values.breakdown || values.profile || engine === 'pglite'
   return {
     messages: positive('messages', values.messages, 20_000) as number,
     engine,
@@ -126,17 +140,18 @@ function parseOptions(args: string[]): Options {
     breakdown: values.breakdown ?? false,
     skeleton: values.skeleton ?? false,
     profile: values.profile,
-    split,
+    layout: split ? 'split' : inProcess ? 'in-process' : 'single',
   }
 }
 
 /**
- * The service as `ROLES=api,worker` runs it (or, split, as `ROLES=worker` does: no app):
- * no bot role, so acknowledgements stay queued.
+ * The service as `ROLES=api,worker` runs it in this process (in-process), or only what the bench
+ * needs to seed and verify (the service runs in child processes): no bot role, so acknowledgements
+ * stay queued.
  */
 interface Stack {
   ctx: AppContext
-  /** Where the app listens; null when split (the front process serves it). */
+  /** Where the app listens; null when the service runs in child processes. */
   baseUrl: string | null
   completions: Completions<InboundJob, InboundOutcome>
   tally: {
@@ -154,7 +169,7 @@ interface Stack {
 
 async function startStack(
   env: Record<string, string | undefined>,
-  options: { timed: boolean; serve: boolean },
+  options: { timed: boolean; inProcess: boolean },
 ): Promise<Stack> {
   const config = loadConfig(env)
   const logger = createLogger({ level: config.LOG_LEVEL })
@@ -172,9 +187,12 @@ async function startStack(
     const breakdown = options.timed ? new Breakdown() : null
     if (breakdown) instrumentPipeline(ctx, breakdown)
 
+    const tally: Stack['tally'] = { outcomes: new Map(), replies: 0, permanent: [], jobTimes: new Map() }
+    // Run by child processes, the worker reports its completions (see absorb).
+    if (!options.inProcess)
+      return { ctx, baseUrl: null, completions: new Completions(), tally, breakdown, clockOffsetMs, stop }
     // The worker role's inbound worker, built as workers/index.ts builds it (without the
     // sweeper, which only re-queues events older than a minute), so its events can be heard.
-    const tally: Stack['tally'] = { outcomes: new Map(), replies: 0, permanent: [], jobTimes: new Map() }
     const worker = startInboundWorker({
       connection: ctx.redis.worker,
       prefix: config.QUEUE_PREFIX,
@@ -195,7 +213,6 @@ async function startStack(
     })
     await worker.waitUntilReady()
 
-    if (!options.serve) return { ctx, baseUrl: null, completions, tally, breakdown, clockOffsetMs, stop }
     const app = await buildApp(ctx)
     stops.push(() => app.close())
     const baseUrl = await app.listen({ port: 0, host: '127.0.0.1' })
@@ -395,19 +412,84 @@ async function verify(stack: Stack, expected: { messages: number; residents: num
   if (problems.length) throw new Error(`verification failed:\n  ${problems.join('\n  ')}`)
 }
 
-/** The highest RSS since the last call: this process's or, split, both processes' (the deployment's memory). */
-async function describeRss(label: string, rss: RssSampler, front: FrontProcess | null): Promise<string> {
-  const own = Math.round(rss.phaseMaxMb())
-  if (!front) return `${label} ${own} MB`
-  const theirs = Math.round((await front.rss()).phaseMaxMb)
-  return `${label} ${own + theirs} MB (worker process ${own} + front process ${theirs})`
+/** The service's child processes (none in-process): the front serves the app; workers report completions. */
+interface Children {
+  all: ServiceProcess[]
+  front: ServiceProcess
 }
 
-/** How busy the service was since the last lap: its process or, split, each of the two. */
-async function describeMeters(meter: ProcessMeter, front: FrontProcess | null, messages: number) {
-  const own = describeMeter(meter.lap(), messages)
-  if (!front) return [`  service process: ${own}`]
-  return [`  worker process: ${own}`, `  front process: ${describeMeter(await front.lap(), messages)}`]
+/** What a worker process reports, taken in as this process's own worker's events would be. */
+function absorb(stack: Stack, report: WorkerReport): void {
+  const { completions, tally } = stack
+  for (const [jobId, at, outcome, replies, added, taken] of report.completed) {
+    completions.record(jobId, at)
+    tally.jobTimes.set(jobId, [added, taken])
+    tally.outcomes.set(outcome, (tally.outcomes.get(outcome) ?? 0) + 1)
+    tally.replies += replies
+  }
+  for (const message of report.failed) completions.fail(message)
+  tally.permanent.push(...report.parked)
+}
+
+/** Starts the service as the layout deploys it, on the bench's clock, once the stations are seeded. */
+async function startChildren(
+  layout: 'single' | 'split',
+  env: Record<string, string | undefined>,
+  stack: Stack,
+): Promise<Children> {
+  const roles: Array<[name: string, roles: string]> =
+    layout === 'split'
+      ? [
+          ['worker process', 'worker'],
+          ['front process', 'api'],
+        ]
+      : [['service process', 'api,worker']]
+  const all: ServiceProcess[] = []
+  try {
+    for (const [name, ROLES] of roles) {
+      const started = await ServiceProcess.start(name, { ...env, ROLES }, stack.clockOffsetMs, (report) =>
+        absorb(stack, report),
+      )
+      all.push(started)
+    }
+    const front = all.find((p) => p.baseUrl)
+    if (!front) throw new Error('no service process answered an address')
+    return { all, front }
+  } catch (error) {
+    await stopChildren(all).catch(() => {})
+    throw error
+  }
+}
+
+/** The front first, as a deployment stops taking requests before its workers; throws what failed. */
+async function stopChildren(all: ServiceProcess[]): Promise<void> {
+  const failures: string[] = []
+  const frontFirst = [...all.filter((p) => p.baseUrl), ...all.filter((p) => !p.baseUrl)]
+  for (const p of frontFirst) await p.stop().catch((error: Error) => failures.push(error.message))
+  if (failures.length) throw new Error(failures.join('; '))
+}
+
+/** The highest RSS since the last call: of this process, or of the service's processes together (the deployment's memory). */
+async function describeRss(label: string, rss: RssSampler, children: Children | null): Promise<string> {
+  if (!children) return `${label} ${Math.round(rss.phaseMaxMb())} MB`
+  const each: Array<[string, number]> = []
+  for (const p of children.all) each.push([p.name, Math.round((await p.rss()).phaseMaxMb)])
+  const sum = each.reduce((total, [, mb]) => total + mb, 0)
+  return `${label} ${sum} MB (${each.map(([name, mb]) => `${name} ${mb}`).join(' + ')})`
+}
+
+/** How busy the service was since the last lap: this process, or each of the service's. */
+async function describeMeters(meter: ProcessMeter, children: Children | null, messages: number) {
+  if (!children) return [`  service process: ${describeMeter(meter.lap(), messages)}`]
+  const lines: string[] = []
+  for (const p of children.all) lines.push(`  ${p.name}: ${describeMeter(await p.lap(), messages)}`)
+  return lines
+}
+
+/** Starts a phase's CPU laps in every process that meters the service. */
+async function lapAll(meter: ProcessMeter, children: Children | null): Promise<void> {
+  meter.lap()
+  for (const p of children?.all ?? []) await p.lap()
 }
 
 /** Other work on the machine skews every figure here; the load average shows whether there was any. */
@@ -429,7 +511,7 @@ export async function run(args: string[]): Promise<void> {
     LOG_LEVEL: 'silent',
     PORT: '0',
     HOST: '127.0.0.1',
-    ROLES: options.split ? 'worker' : 'api,worker',
+    ROLES: 'api,worker',
     STATION_FILES: '',
     ...(options.concurrency ? { INBOUND_CONCURRENCY: String(options.concurrency) } : {}),
     ...(options.pool ? { DB_POOL_SIZE: String(options.pool) } : {}),
@@ -449,28 +531,33 @@ export async function run(args: string[]): Promise<void> {
     `  database: ${database.where}; pool ${config.DB_POOL_SIZE}; inbound concurrency ${config.INBOUND_CONCURRENCY}; ` +
       `Redis ${config.REDIS_URL.replace(/\/\/[^@]*@/, '//***@')} prefix ${prefix}`,
   )
-  if (options.split) {
-    say('  layout: split; this process is the worker (ROLES=worker), a child process the front (ROLES=api)')
-  }
+  say(
+    {
+      single:
+        '  layout: single; a child process runs the bundled service as npm start does (ROLES=api,worker)',
+      split:
+        '  layout: split; two child processes run the bundled service, a worker (ROLES=worker) and a front (ROLES=api)',
+      'in-process': '  layout: in-process; the service runs in this process, from its sources',
+    }[options.layout],
+  )
 
   let stack: Stack | null = null
-  let front: FrontProcess | null = null
+  let children: Children | null = null
   let client: WebChatLoad | null = null
   let result: Record<string, unknown>
   try {
     const files = await Promise.all(STATION_FILES.map((f) => readStationFile(f)))
     const bulk = buildCorpus(files, { messages: options.messages, seed: 20_261_125, idPrefix: 'tp' })
     const paced = buildCorpus(files, { messages: options.rate * options.seconds, seed: 110, idPrefix: 'lat' })
-    stack = await startStack(env, { timed: options.breakdown, serve: !options.split })
+    stack = await startStack(env, { timed: options.breakdown, inProcess: options.layout === 'in-process' })
     let target: Target
-    if (options.split) {
-      // Forked once the stations are seeded, on the same clock, as a front would start beside its workers.
-      front = await FrontProcess.start({ ...env, ROLES: 'api' }, stack.clockOffsetMs)
+    if (options.layout !== 'in-process') {
+      children = await startChildren(options.layout, env, stack)
+      const { front } = children
       // Handed over now, so that copying them over IPC is not timed.
       await front.load(bulk.wechat)
       await front.load(paced.wechat)
-      const remote = front
-      target = { baseUrl: remote.baseUrl, wechat: (messages, pacing) => remote.offerWechat(messages, pacing) }
+      target = { baseUrl: front.baseUrl, wechat: (messages, pacing) => front.offerWechat(messages, pacing) }
     } else {
       const ctx = stack.ctx
       target = {
@@ -485,7 +572,7 @@ export async function run(args: string[]): Promise<void> {
     ]
     say(
       `  ready: ${bulk.residents + paced.residents} residents (${bulkTokens.length + pacedTokens.length} web chat sessions), ` +
-        `${front ? 'front process' : 'app'} at ${target.baseUrl}; ${await describeRss('RSS', rss, front)}`,
+        `app at ${target.baseUrl}; ${await describeRss('RSS', rss, children)}`,
     )
 
     say('baseline: bare BullMQ queue, no-op worker')
@@ -497,7 +584,7 @@ export async function run(args: string[]): Promise<void> {
       producers: PRODUCERS_PER_CHANNEL * 2,
       latency: { perSecond: options.rate, seconds: options.seconds },
     })
-    say(`baseline: ${Math.round(baseline.jobsPerSec)} jobs/s; ${await describeRss('RSS max', rss, front)}`)
+    say(`baseline: ${Math.round(baseline.jobsPerSec)} jobs/s; ${await describeRss('RSS max', rss, children)}`)
 
     let skeleton: SkeletonResult | undefined
     if (options.skeleton && database.engine !== 'postgres') {
@@ -524,14 +611,12 @@ export async function run(args: string[]): Promise<void> {
     }
 
     say('pipeline, throughput: offered as fast as possible')
-    // The profiler sees only the process it runs in.
-    const profiled = front ? ' (the worker process only; the front process is not profiled)' : ''
     const profiler = options.profile ? new PhaseProfiler() : null
     await profiler?.start()
     const servers = new ServerCpu(database.serverUrl, database.applicationName, config.REDIS_URL)
     await servers.start()
-    await front?.lap()
     const meter = new ProcessMeter()
+    await lapAll(meter, children)
     const bulkStart = Date.now()
     const bulkOffer = offer(target, client, bulk, bulkTokens, { concurrency: PRODUCERS_PER_CHANNEL })
     // Offering errors surface through checkOffered; waiting must not hide them behind a stall.
@@ -542,15 +627,15 @@ export async function run(args: string[]): Promise<void> {
     const bulkLatency = await latencies(stack, bulkStart, Date.now())
     say(
       `pipeline: ${Math.round(msgsPerSec)} msgs/s end to end; latency under that backlog ${describeLatency(summarize(bulkLatency.total))}; ` +
-        `${await describeRss('RSS max', rss, front)}`,
+        `${await describeRss('RSS max', rss, children)}`,
     )
     say(describeSplit(bulkLatency))
-    for (const line of await describeMeters(meter, front, options.messages)) say(line)
+    for (const line of await describeMeters(meter, children, options.messages)) say(line)
     say(`  servers: ${describeServers(await servers.stop(), options.messages)}`)
     printBreakdown(stack, stack.completions.lastAt - bulkStart)
     if (profiler && options.profile) {
       for (const line of await profiler.stop(options.profile)) say(line)
-      say(`  CPU profile written to ${options.profile}${profiled}`)
+      say(`  CPU profile written to ${options.profile}`)
     }
 
     const pacedCount = paced.web.length + paced.wechat.length
@@ -558,9 +643,8 @@ export async function run(args: string[]): Promise<void> {
     const pacedProfiler = options.profile ? new PhaseProfiler() : null
     await pacedProfiler?.start()
     await servers.start()
-    await front?.lap()
+    await lapAll(meter, children)
     const pacedStart = Date.now() + 300
-    meter.lap()
     const pacedOffer = offer(target, client, paced, pacedTokens, {
       perSecond: options.rate,
       startAt: pacedStart,
@@ -574,14 +658,14 @@ export async function run(args: string[]): Promise<void> {
       throw new Error(`latency phase: ${latency.count} of ${pacedCount} measured`)
     say(`pipeline at ${options.rate}/s: receipt → on officer's queue ${describeLatency(latency)}`)
     say(describeSplit(pacedLatency))
-    for (const line of await describeMeters(meter, front, pacedCount)) say(line)
+    for (const line of await describeMeters(meter, children, pacedCount)) say(line)
     say(`  servers: ${describeServers(await servers.stop(), pacedCount)}`)
-    say(`  ${await describeRss('RSS max', rss, front)}; load average ${describeLoad()}`)
+    say(`  ${await describeRss('RSS max', rss, children)}; load average ${describeLoad()}`)
     printBreakdown(stack, stack.completions.lastAt - pacedStart)
     if (pacedProfiler && options.profile) {
       const file = options.profile.replace(/(\.[^./]*)?$/, '.latency$1')
       for (const line of await pacedProfiler.stop(file)) say(line)
-      say(`  CPU profile written to ${file}${profiled}`)
+      say(`  CPU profile written to ${file}`)
     }
 
     await verify(stack, {
@@ -592,19 +676,20 @@ export async function run(args: string[]): Promise<void> {
       say(`  note: failed attempts that were retried: ${JSON.stringify([...stack.completions.failures])}`)
     }
     rss.stop()
-    // Split, the deployment's memory is both processes' (each at its own highest).
-    const frontRssMb = front ? (await front.rss()).maxMb : 0
+    // In child processes, the service's memory is theirs (each at its own highest), not this one's.
+    let rssMb = children ? 0 : rss.maxMb
+    for (const p of children?.all ?? []) rssMb += (await p.rss()).maxMb
     result = {
       bench: 'inbound',
       engine: options.engine,
-      layout: options.split ? 'split' : 'single',
+      layout: options.layout,
       messages: options.messages,
       msgsPerSec: Math.round(msgsPerSec),
       p50Ms: round(latency.p50, 1),
       p99Ms: round(latency.p99, 1),
       baselineJobsPerSec: Math.round(baseline.jobsPerSec),
       ratio: round(msgsPerSec / baseline.jobsPerSec, 3),
-      rssMb: Math.round(rss.maxMb + frontRssMb),
+      rssMb: Math.round(rssMb),
       ...(skeleton
         ? {
             skeletonMsgsPerSec: Math.round(skeleton.msgsPerSec),
@@ -615,8 +700,7 @@ export async function run(args: string[]): Promise<void> {
   } finally {
     client?.stop()
     const steps: Array<[string, () => Promise<unknown>]> = [
-      // The front first, as a deployment stops taking requests before its workers.
-      ['stop the front process', async () => front?.stop()],
+      ['stop the service processes', async () => children && stopChildren(children.all)],
       ['stop the service', async () => stack?.stop()],
       ['drop the database schema', () => database.drop()],
       ['delete the Redis keys', () => deletePrefix(config.REDIS_URL, prefix)],

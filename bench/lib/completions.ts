@@ -14,24 +14,31 @@ export class Completions<D, R> {
   lastAt = 0
   private done = 0
 
+  /** Listens to the given workers; with none, jobs are recorded by whoever hears of them (another process). */
   constructor(
-    workers: Worker<D, R> | ReadonlyArray<Worker<D, R>>,
+    workers: Worker<D, R> | ReadonlyArray<Worker<D, R>> = [],
     onResult?: (job: Job<D, R>, result: R) => void,
   ) {
-    for (const worker of Array.isArray(workers) ? workers : [workers]) this.listen(worker, onResult)
+    const all: ReadonlyArray<Worker<D, R>> = Array.isArray(workers) ? workers : [workers as Worker<D, R>]
+    for (const worker of all) {
+      worker.on('completed', (job, result) => {
+        this.record(job.id, Date.now())
+        onResult?.(job, result)
+      })
+      worker.on('failed', (_job, error) => this.fail(error.message))
+    }
   }
 
-  private listen(worker: Worker<D, R>, onResult?: (job: Job<D, R>, result: R) => void) {
-    worker.on('completed', (job, result) => {
-      const now = Date.now()
-      this.done++
-      this.lastAt = now
-      if (job.id) this.at.set(job.id, now)
-      onResult?.(job, result)
-    })
-    worker.on('failed', (_job, error) => {
-      this.failures.set(error.message, (this.failures.get(error.message) ?? 0) + 1)
-    })
+  /** A job completed at `at` (epoch ms). */
+  record(jobId: string | undefined, at: number): void {
+    this.done++
+    this.lastAt = Math.max(this.lastAt, at)
+    if (jobId) this.at.set(jobId, at)
+  }
+
+  /** An attempt failed (to be retried, or given up). */
+  fail(message: string): void {
+    this.failures.set(message, (this.failures.get(message) ?? 0) + 1)
   }
 
   get count(): number {

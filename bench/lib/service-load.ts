@@ -1,30 +1,65 @@
 import { type ChildProcess, fork } from 'node:child_process'
-import { fileURLToPath } from 'node:url'
+import { build } from 'esbuild'
+import { fromRoot } from '../../src/project-root.ts'
 import type { WechatSend } from './corpus.ts'
-import type { FrontReply, FrontRequest } from './front-process.ts'
 import type { OfferReport } from './offer.ts'
+import type { ServiceReply, ServiceRequest, WorkerReport } from './service-process.ts'
 import type { Meter } from './stats.ts'
 import type { Pacing } from './wechat-send.ts'
 
-type Payload = FrontRequest extends infer R ? (R extends unknown ? Omit<R, 'id'> : never) : never
-type Answer = Extract<FrontReply, { ok: true }>
+type Payload = ServiceRequest extends infer R ? (R extends unknown ? Omit<R, 'id'> : never) : never
+type Answer = Extract<ServiceReply, { ok: true }>
+
+/** Node's flags as `npm start` runs the service (package.json). */
+const SERVICE_NODE_FLAGS = ['--enable-source-maps', '--heap-growing-percent=200']
 
 /** Closing the app and the context takes a moment; longer than this, the child is stuck. */
 const STOP_TIMEOUT_MS = 15_000
 
-/** The inbound bench's handle on its front process (front-process.ts) in the split layout. */
-export class FrontProcess {
+let bundled: Promise<string> | null = null
+
+/**
+ * Bundles service-process.ts as `npm run build` bundles the service (once a run), so the
+ * children run compiled code on plain Node, as a deployment does, not under tsx.
+ */
+function bundle(): Promise<string> {
+  bundled ??= (async () => {
+    const outfile = fromRoot('dist', 'bench', 'service-process.js')
+    await build({
+      entryPoints: [fromRoot('bench', 'lib', 'service-process.ts')],
+      outfile,
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node20.19',
+      packages: 'external',
+      sourcemap: true,
+      logLevel: 'warning',
+    })
+    return outfile
+  })()
+  return bundled
+}
+
+/** The inbound bench's handle on one process of the split layout (service-process.ts). */
+export class ServiceProcess {
   baseUrl = ''
   private nextId = 1
   private nextCorpus = 1
-  private readonly pending = new Map<number, { resolve(r: FrontReply): void; reject(e: Error): void }>()
+  private readonly pending = new Map<number, { resolve(r: ServiceReply): void; reject(e: Error): void }>()
   private readonly loaded = new WeakMap<WechatSend[], number>()
   /** Why the child is gone, once it is. */
   private gone: string | null = null
   private readonly exited: Promise<void>
 
-  private constructor(private readonly child: ChildProcess) {
-    child.on('message', (reply: FrontReply) => {
+  private constructor(
+    private readonly child: ChildProcess,
+    readonly name: string,
+    onReport: (report: WorkerReport) => void,
+  ) {
+    child.on('message', (message: ServiceReply | WorkerReport) => {
+      if ('kind' in message) return onReport(message)
+      const reply = message
       const waiter = this.pending.get(reply.id)
       this.pending.delete(reply.id)
       waiter?.resolve(reply)
@@ -37,34 +72,38 @@ export class FrontProcess {
         this.pending.clear()
         resolve()
       }
-      child.on('exit', (code, signal) => end(`front process exited (${signal ?? `code ${code}`})`))
+      child.on('exit', (code, signal) => end(`${name} exited (${signal ?? `code ${code}`})`))
       // It could not be started (or signalled): there is no process to wait for.
-      child.on('error', (error) => end(`front process: ${error.message}`))
+      child.on('error', (error) => end(`${name}: ${error.message}`))
     })
   }
 
   /**
-   * Forks the child with `env` as its environment (its config) and this process's loader flags
-   * (tsx); it builds its context on the bench's clock and answers where its app listens.
+   * Forks the bundled child with `env` as its environment (its config: ROLES says what it runs);
+   * it builds its context on the bench's clock and answers where its app listens (if it has one).
+   * A worker's reports go to `onReport`.
    */
-  static async start(env: Record<string, string | undefined>, clockOffsetMs: number): Promise<FrontProcess> {
-    const entry = fileURLToPath(new URL('./front-process.ts', import.meta.url))
-    const child = fork(entry, [], { env, execArgv: process.execArgv, serialization: 'advanced' })
-    const front = new FrontProcess(child)
+  static async start(
+    name: string,
+    env: Record<string, string | undefined>,
+    clockOffsetMs: number,
+    onReport: (report: WorkerReport) => void = () => {},
+  ): Promise<ServiceProcess> {
+    const child = fork(await bundle(), [], { env, execArgv: SERVICE_NODE_FLAGS, serialization: 'advanced' })
+    const service = new ServiceProcess(child, name, onReport)
     try {
-      front.baseUrl = (await front.call({ kind: 'start', clockOffsetMs })).baseUrl ?? ''
-      if (!front.baseUrl) throw new Error('front process answered no address')
+      service.baseUrl = (await service.call({ kind: 'start', clockOffsetMs })).baseUrl ?? ''
     } catch (error) {
-      await front.stop().catch(() => {})
+      await service.stop().catch(() => {})
       throw error
     }
-    return front
+    return service
   }
 
   private async call(payload: Payload): Promise<Answer> {
     if (this.gone) throw new Error(this.gone)
     const id = this.nextId++
-    const reply = await new Promise<FrontReply>((resolve, reject) => {
+    const reply = await new Promise<ServiceReply>((resolve, reject) => {
       this.pending.set(id, { resolve, reject })
       this.child.send({ ...payload, id }, (error) => {
         if (!error) return
@@ -72,7 +111,7 @@ export class FrontProcess {
         reject(error)
       })
     })
-    if (!reply.ok) throw new Error(`front process: ${reply.error}`)
+    if (!reply.ok) throw new Error(`${this.name}: ${reply.error}`)
     return reply
   }
 
@@ -80,7 +119,7 @@ export class FrontProcess {
   async offerWechat(messages: WechatSend[], pacing: Pacing): Promise<OfferReport> {
     const key = this.loaded.get(messages) ?? (await this.load(messages))
     const { report } = await this.call({ kind: 'offer', key, pacing })
-    if (!report) throw new Error('front process returned no report')
+    if (!report) throw new Error(`${this.name} returned no report`)
     return report
   }
 
@@ -94,14 +133,14 @@ export class FrontProcess {
   /** The child's CPU and event loop since the previous lap. */
   async lap(): Promise<Meter> {
     const { meter } = await this.call({ kind: 'lap' })
-    if (!meter) throw new Error('front process returned no meter')
+    if (!meter) throw new Error(`${this.name} returned no meter`)
     return meter
   }
 
   /** The child's highest RSS since the previous call, and over its life, in MB. */
   async rss(): Promise<{ phaseMaxMb: number; maxMb: number }> {
     const { rss } = await this.call({ kind: 'rss' })
-    if (!rss) throw new Error('front process returned no RSS')
+    if (!rss) throw new Error(`${this.name} returned no RSS`)
     return rss
   }
 
@@ -124,8 +163,8 @@ export class FrontProcess {
     await this.exited
     clearTimeout(timer)
     const error = await asked
-    if (killed) throw new Error(`front process did not stop within ${STOP_TIMEOUT_MS / 1000} s; killed`)
+    if (killed) throw new Error(`${this.name} did not stop within ${STOP_TIMEOUT_MS / 1000} s; killed`)
     // Its exit can overtake its answer; exiting 0 is the answer.
-    if (this.child.exitCode !== 0) throw error ?? new Error(this.gone ?? 'front process did not stop')
+    if (this.child.exitCode !== 0) throw error ?? new Error(this.gone ?? `${this.name} did not stop`)
   }
 }

@@ -1,22 +1,25 @@
 import type { FastifyInstance } from 'fastify'
+import type { InboundOutcome } from '../../src/app/handle-inbound.ts'
 import type { Clock } from '../../src/app/ports.ts'
 import { loadConfig } from '../../src/config.ts'
 import { type AppContext, createContext } from '../../src/context.ts'
 import { buildApp } from '../../src/http/app.ts'
 import { createLogger } from '../../src/logger.ts'
+import { type InboundWorker, startInboundWorker } from '../../workers/inbound.worker.ts'
 import type { WechatSend } from './corpus.ts'
 import type { OfferReport } from './offer.ts'
 import { type Meter, ProcessMeter, RssSampler } from './stats.ts'
 import { offerWechat, type Pacing } from './wechat-send.ts'
 
 /**
- * The front of the inbound bench's split layout, run as a child process: the
- * service as `ROLES=api` runs it (the Fastify app, which web chat reaches over
- * HTTP) plus the WeChat adapter's normalize + ingest, which the bench drives
- * over IPC. Its config comes from the environment the bench forks it with.
+ * One process of the inbound bench's split layout, run as a child as the service
+ * is deployed (bundled, plain Node, `npm start`'s flags), in the roles its ROLES
+ * names: `api`, the Fastify app that web chat reaches over HTTP, plus the WeChat
+ * adapter's normalize + ingest, driven over IPC; `worker`, the inbound worker,
+ * whose completions it reports to the bench as they happen.
  */
 
-export type FrontRequest =
+export type ServiceRequest =
   | { id: number; kind: 'start'; clockOffsetMs: number }
   /** Hands a corpus over before its phase, so copying it over IPC is not timed. */
   | { id: number; kind: 'load'; key: number; messages: WechatSend[] }
@@ -25,7 +28,17 @@ export type FrontRequest =
   | { id: number; kind: 'rss' }
   | { id: number; kind: 'stop' }
 
-export type FrontReply =
+/** An inbound job done: id, completed at, outcome, replies queued, added at, taken at (epoch ms). */
+export type Completed = [
+  jobId: string,
+  at: number,
+  outcome: string,
+  replies: number,
+  added: number,
+  taken: number,
+]
+
+export type ServiceReply =
   | {
       id: number
       ok: true
@@ -36,20 +49,37 @@ export type FrontReply =
     }
   | { id: number; ok: false; error: string }
 
-type Answer = Omit<Extract<FrontReply, { ok: true }>, 'id' | 'ok'>
+/** Sent unasked by a worker process: what its inbound worker did since the last report. */
+export interface WorkerReport {
+  kind: 'report'
+  completed: Completed[]
+  /** Failed attempts, by error message (retried or given up). */
+  failed: string[]
+  /** Events parked as impossible to handle. */
+  parked: string[]
+}
+
+type Answer = Omit<Extract<ServiceReply, { ok: true }>, 'id' | 'ok'>
+
+/** How often a worker process reports its completions: often enough for progress lines, rarely enough to cost nothing. */
+const REPORT_EVERY_MS = 50
 
 const meter = new ProcessMeter()
 const rss = new RssSampler(200)
 const corpora = new Map<number, WechatSend[]>()
-let service: { ctx: AppContext; app: FastifyInstance | null } | null = null
+let service: { ctx: AppContext; app: FastifyInstance | null; inbound: InboundWorker | null } | null = null
+const pending: WorkerReport = { kind: 'report', completed: [], failed: [], parked: [] }
+let reporter: NodeJS.Timeout | null = null
 
 async function start(clockOffsetMs: number): Promise<string> {
   const config = loadConfig(process.env)
-  // The bench's clock, so receipt stamps convert back to real time as the worker's do.
+  // The bench's clock, so receipt stamps convert back to real time as the bench's do.
   const clock: Clock = { now: () => new Date(Date.now() + clockOffsetMs) }
   const ctx = await createContext(config, createLogger({ level: config.LOG_LEVEL }), { clock })
-  service = { ctx, app: null }
+  service = { ctx, app: null, inbound: null }
   try {
+    if (config.ROLES.includes('worker')) service.inbound = await startWorker(ctx)
+    if (!config.ROLES.includes('api')) return ''
     service.app = await buildApp(ctx)
     return await service.app.listen({ port: 0, host: '127.0.0.1' })
   } catch (error) {
@@ -58,15 +88,60 @@ async function start(clockOffsetMs: number): Promise<string> {
   }
 }
 
-/** Stops taking requests, then lets go of the database and Redis. */
+/** The worker role's inbound worker, built as workers/index.ts builds it (without the sweeper). */
+async function startWorker(ctx: AppContext): Promise<InboundWorker> {
+  const inbound = startInboundWorker({
+    connection: ctx.redis.worker,
+    prefix: ctx.config.QUEUE_PREFIX,
+    concurrency: ctx.config.INBOUND_CONCURRENCY,
+    logger: ctx.logger,
+    deps: ctx.inboundDeps,
+    async onPermanentFailure(eventId, reason) {
+      pending.parked.push(reason)
+      await ctx.inboundEvents.markParked(eventId)
+      await ctx.park({ channel: 'pipeline', accountId: 'pipeline', reason, detail: { eventId } })
+    },
+  })
+  for (const worker of inbound.workers) {
+    worker.on('completed', (job, result: InboundOutcome) => {
+      if (!job.id) return
+      const replies = result.outcome === 'duplicate' ? 0 : result.replies
+      pending.completed.push([
+        job.id,
+        Date.now(),
+        result.outcome,
+        replies,
+        job.timestamp,
+        job.processedOn ?? 0,
+      ])
+    })
+    worker.on('failed', (_job, error) => pending.failed.push(error.message))
+  }
+  await inbound.waitUntilReady()
+  reporter = setInterval(report, REPORT_EVERY_MS)
+  return inbound
+}
+
+function report(): void {
+  if (!pending.completed.length && !pending.failed.length && !pending.parked.length) return
+  process.send?.({ ...pending })
+  pending.completed = []
+  pending.failed = []
+  pending.parked = []
+}
+
+/** Stops taking requests, finishes the jobs in hand, then lets go of the database and Redis. */
 async function stop(): Promise<void> {
   const current = service
   service = null
   await current?.app?.close()
+  await current?.inbound?.close()
+  if (reporter) clearInterval(reporter)
+  report()
   await current?.ctx.close()
 }
 
-async function handle(request: FrontRequest): Promise<Answer> {
+async function handle(request: ServiceRequest): Promise<Answer> {
   switch (request.kind) {
     case 'start':
       return { baseUrl: await start(request.clockOffsetMs) }
@@ -88,8 +163,8 @@ async function handle(request: FrontRequest): Promise<Answer> {
   }
 }
 
-process.on('message', (request: FrontRequest) => {
-  const finish = (reply: FrontReply) => {
+process.on('message', (request: ServiceRequest) => {
+  const finish = (reply: ServiceReply) => {
     // After a stop (or a failed start) nothing is left to serve: exit once the answer is out.
     const last = request.kind === 'stop' || (request.kind === 'start' && !reply.ok)
     process.send?.(reply, undefined, undefined, () => {
