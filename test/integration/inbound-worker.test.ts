@@ -8,8 +8,9 @@ import { waitFor } from '../helpers/wait.ts'
 
 describe('how the inbound concurrency splits over its fetching workers', () => {
   it('gives each of the fetchers a share, and never more fetchers than jobs', () => {
-    expect(fetcherConcurrency(400)).toEqual({ fetchers: INBOUND_FETCHERS, each: 50 })
-    expect(fetcherConcurrency(30)).toEqual({ fetchers: INBOUND_FETCHERS, each: 4 })
+    expect(INBOUND_FETCHERS).toBe(4)
+    expect(fetcherConcurrency(400)).toEqual({ fetchers: 4, each: 100 })
+    expect(fetcherConcurrency(30)).toEqual({ fetchers: 4, each: 8 })
     expect(fetcherConcurrency(3)).toEqual({ fetchers: 3, each: 1 })
     expect(fetcherConcurrency(1)).toEqual({ fetchers: 1, each: 1 })
   })
