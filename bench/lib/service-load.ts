@@ -1,4 +1,5 @@
 import { type ChildProcess, fork } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import { build } from 'esbuild'
 import { fromRoot } from '../../src/project-root.ts'
 import type { WechatSend } from './corpus.ts'
@@ -10,8 +11,14 @@ import type { Pacing } from './wechat-send.ts'
 type Payload = ServiceRequest extends infer R ? (R extends unknown ? Omit<R, 'id'> : never) : never
 type Answer = Extract<ServiceReply, { ok: true }>
 
-/** Node's flags as `npm start` runs the service (package.json). */
-const SERVICE_NODE_FLAGS = ['--enable-source-maps', '--heap-growing-percent=200']
+/** Node's flags as `npm start` runs the service: read from package.json, so the two cannot drift apart. */
+function serviceNodeFlags(): string[] {
+  const scripts = JSON.parse(readFileSync(fromRoot('package.json'), 'utf8')).scripts as Record<string, string>
+  const [program, ...args] = (scripts.start ?? '').split(' ')
+  if (program !== 'node')
+    throw new Error(`npm start runs ${program}, not node: the bench cannot start the service as it does`)
+  return args.filter((arg) => arg.startsWith('--'))
+}
 
 /** Closing the app and the context takes a moment; longer than this, the child is stuck. */
 const STOP_TIMEOUT_MS = 15_000
@@ -89,7 +96,7 @@ export class ServiceProcess {
     clockOffsetMs: number,
     onReport: (report: WorkerReport) => void = () => {},
   ): Promise<ServiceProcess> {
-    const child = fork(await bundle(), [], { env, execArgv: SERVICE_NODE_FLAGS, serialization: 'advanced' })
+    const child = fork(await bundle(), [], { env, execArgv: serviceNodeFlags(), serialization: 'advanced' })
     const service = new ServiceProcess(child, name, onReport)
     try {
       service.baseUrl = (await service.call({ kind: 'start', clockOffsetMs })).baseUrl ?? ''
