@@ -48,7 +48,7 @@ function bundle(): Promise<string> {
   return bundled
 }
 
-/** The inbound bench's handle on one process of the split layout (service-process.ts). */
+/** The inbound bench's handle on one of the service's child processes (service-process.ts). */
 export class ServiceProcess {
   baseUrl = ''
   private nextId = 1
