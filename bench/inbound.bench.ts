@@ -12,7 +12,7 @@ import { QueueNames } from '../src/queues/names.ts'
 import type { InboundJob } from '../src/queues/payloads.ts'
 import { seedStations } from '../src/store/seed.ts'
 import { readStationFile } from '../src/store/station-file.ts'
-import { startInboundWorker } from '../workers/inbound.worker.ts'
+import { startInbound } from '../workers/index.ts'
 import { runBaseline } from './lib/baseline.ts'
 import { say, UsageError } from './lib/bench.ts'
 import { Breakdown, instrumentPipeline } from './lib/breakdown.ts'
@@ -191,20 +191,9 @@ async function startStack(
     // Run by child processes, the worker reports its completions (see absorb).
     if (!options.inProcess)
       return { ctx, baseUrl: null, completions: new Completions(), tally, breakdown, clockOffsetMs, stop }
-    // The worker role's inbound worker, built as workers/index.ts builds it (without the
-    // sweeper, which only re-queues events older than a minute), so its events can be heard.
-    const worker = startInboundWorker({
-      connection: ctx.redis.worker,
-      prefix: config.QUEUE_PREFIX,
-      concurrency: config.INBOUND_CONCURRENCY,
-      logger,
-      deps: ctx.inboundDeps,
-      async onPermanentFailure(eventId, reason) {
-        tally.permanent.push(reason)
-        await ctx.inboundEvents.markParked(eventId)
-        await ctx.park({ channel: 'pipeline', accountId: 'pipeline', reason, detail: { eventId } })
-      },
-    })
+    // The worker role's inbound worker (without the sweeper, which only re-queues events
+    // older than a minute), so its events can be heard.
+    const worker = startInbound(ctx, (reason) => tally.permanent.push(reason))
     stops.push(() => worker.close())
     const completions = new Completions<InboundJob, InboundOutcome>(worker.workers, (job, result) => {
       if (job.id && job.processedOn) tally.jobTimes.set(job.id, [job.timestamp, job.processedOn])

@@ -3,7 +3,7 @@ import type { AppContext } from '../src/context.ts'
 import { createDutyExceptions } from '../src/store/duty-exceptions.repository.ts'
 import { newId } from '../src/store/ids.ts'
 import { startBroadcastWorker } from './broadcast.worker.ts'
-import { startInboundWorker } from './inbound.worker.ts'
+import { type InboundWorker, startInboundWorker } from './inbound.worker.ts'
 import { startRetentionWorker } from './retention.worker.ts'
 import { startServiceTimerWorker } from './service-timers.worker.ts'
 import { startTimerWorker } from './timers.worker.ts'
@@ -16,6 +16,25 @@ export interface WorkerRole {
 const SWEEP_AFTER_MS = 60_000
 
 /**
+ * The inbound worker as the worker role runs it: an event it can never handle is
+ * parked for a person to see. `onParked` hears of each (the bench counts them).
+ */
+export function startInbound(ctx: AppContext, onParked?: (reason: string) => void): InboundWorker {
+  return startInboundWorker({
+    connection: ctx.redis.worker,
+    prefix: ctx.config.QUEUE_PREFIX,
+    concurrency: ctx.config.INBOUND_CONCURRENCY,
+    logger: ctx.logger,
+    deps: ctx.inboundDeps,
+    async onPermanentFailure(eventId, reason) {
+      onParked?.(reason)
+      await ctx.inboundEvents.markParked(eventId)
+      await ctx.park({ channel: 'pipeline', accountId: 'pipeline', reason, detail: { eventId } })
+    },
+  })
+}
+
+/**
  * The worker role: the inbound pipeline, case timers and officers' digests,
  * broadcasts (planning, and handing deliveries to the outbound queues), and
  * a sweeper that re-queues events stored by an adapter that crashed before it
@@ -26,17 +45,7 @@ export async function startWorkers(
   options: { sweepEveryMs?: number } = {},
 ): Promise<WorkerRole> {
   const { config, logger } = ctx
-  const inbound = startInboundWorker({
-    connection: ctx.redis.worker,
-    prefix: config.QUEUE_PREFIX,
-    concurrency: config.INBOUND_CONCURRENCY,
-    logger,
-    deps: ctx.inboundDeps,
-    async onPermanentFailure(eventId, reason) {
-      await ctx.inboundEvents.markParked(eventId)
-      await ctx.park({ channel: 'pipeline', accountId: 'pipeline', reason, detail: { eventId } })
-    },
-  })
+  const inbound = startInbound(ctx)
 
   const roster = createRoster({
     store: createDutyExceptions(ctx.database.db),

@@ -5,14 +5,15 @@ import { loadConfig } from '../../src/config.ts'
 import { type AppContext, createContext } from '../../src/context.ts'
 import { buildApp } from '../../src/http/app.ts'
 import { createLogger } from '../../src/logger.ts'
-import { type InboundWorker, startInboundWorker } from '../../workers/inbound.worker.ts'
+import type { InboundWorker } from '../../workers/inbound.worker.ts'
+import { startInbound } from '../../workers/index.ts'
 import type { WechatSend } from './corpus.ts'
 import type { OfferReport } from './offer.ts'
 import { type Meter, ProcessMeter, RssSampler } from './stats.ts'
 import { offerWechat, type Pacing } from './wechat-send.ts'
 
 /**
- * One process of the inbound bench's split layout, run as a child as the service
+ * One of the service's processes in the inbound bench, run as a child as the service
  * is deployed (bundled, plain Node, `npm start`'s flags), in the roles its ROLES
  * names: `api`, the Fastify app that web chat reaches over HTTP, plus the WeChat
  * adapter's normalize + ingest, driven over IPC; `worker`, the inbound worker,
@@ -88,20 +89,9 @@ async function start(clockOffsetMs: number): Promise<string> {
   }
 }
 
-/** The worker role's inbound worker, built as workers/index.ts builds it (without the sweeper). */
+/** The worker role's inbound worker (without the sweeper), reporting what it does. */
 async function startWorker(ctx: AppContext): Promise<InboundWorker> {
-  const inbound = startInboundWorker({
-    connection: ctx.redis.worker,
-    prefix: ctx.config.QUEUE_PREFIX,
-    concurrency: ctx.config.INBOUND_CONCURRENCY,
-    logger: ctx.logger,
-    deps: ctx.inboundDeps,
-    async onPermanentFailure(eventId, reason) {
-      pending.parked.push(reason)
-      await ctx.inboundEvents.markParked(eventId)
-      await ctx.park({ channel: 'pipeline', accountId: 'pipeline', reason, detail: { eventId } })
-    },
-  })
+  const inbound = startInbound(ctx, (reason) => pending.parked.push(reason))
   for (const worker of inbound.workers) {
     worker.on('completed', (job, result: InboundOutcome) => {
       if (!job.id) return
