@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import { mkdirSync } from 'node:fs'
 import { Kysely, PostgresDialect } from 'kysely'
+import { createPGliteDataDir } from './pglite-create.ts'
 import type { DB } from './schema.ts'
 
 export type Database = Kysely<DB>
@@ -88,7 +89,10 @@ async function openPGlite(dataDir?: string): Promise<DatabaseHandle> {
   const { PGlite } = await import('@electric-sql/pglite')
   const { PGlitePool } = await import('./pglite-pool.ts')
   const inMemory = !dataDir || dataDir.startsWith('memory://')
-  if (!inMemory) mkdirSync(dataDir, { recursive: true })
+  if (!inMemory) {
+    mkdirSync(dataDir, { recursive: true })
+    await createPGliteDataDir(dataDir)
+  }
   const lite = inMemory ? new PGlite() : new PGlite(dataDir)
   await lite.waitReady
   const pool = new PGlitePool(lite)
