@@ -691,7 +691,7 @@ export async function run(args: string[]): Promise<void> {
     const steps: Array<[string, () => Promise<unknown>]> = [
       ['stop the service processes', async () => children && stopChildren(children.all)],
       ['stop the service', async () => stack?.stop()],
-      ['drop the database schema', () => database.drop()],
+      ['drop the database (its schema, or its directory)', () => database.drop()],
       ['delete the Redis keys', () => deletePrefix(config.REDIS_URL, prefix)],
     ]
     let clean = true

@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import pg from 'pg'
 
 export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/test'
@@ -18,7 +21,7 @@ export interface BenchDatabase {
 
 /**
  * A database nobody else uses: a fresh schema on the PostgreSQL server
- * (DATABASE_URL, or the local test database), or an in-memory PGlite.
+ * (DATABASE_URL, or the local test database), or a PGlite in a new directory.
  */
 export async function prepareDatabase(
   engine: 'postgres' | 'pglite',
@@ -26,12 +29,14 @@ export async function prepareDatabase(
   reuseSchema?: string,
 ): Promise<BenchDatabase> {
   if (engine === 'pglite') {
+    // On disk, as a station without PostgreSQL runs it (in memory, its files would count in RSS).
+    const dir = await mkdtemp(join(tmpdir(), 'maplebridge-bench-'))
     return {
       engine,
       // An empty DATABASE_URL counts as unset, whatever the environment says.
-      env: { DATABASE_URL: '', DATA_DIR: 'memory://' },
-      where: 'embedded PGlite, in memory',
-      drop: async () => {},
+      env: { DATABASE_URL: '', DATA_DIR: dir },
+      where: `embedded PGlite in ${dir}`,
+      drop: () => rm(dir, { recursive: true, force: true }),
     }
   }
   const base = process.env.DATABASE_URL || DEFAULT_DATABASE_URL
