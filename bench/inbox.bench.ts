@@ -723,7 +723,10 @@ export async function run(args: string[]): Promise<void> {
       ['stop the baseline server', async () => baseline?.close()],
       ['stop the API', async () => app?.close()],
       ['close the service', async () => ctx?.close()],
-      ['drop the database (its schema, or its directory)', async () => (options.keep ? undefined : database.drop())],
+      [
+        'drop the database (its schema, or its directory)',
+        async () => (options.keep ? undefined : database.drop()),
+      ],
       ['delete the Redis keys', () => deletePrefix(config.REDIS_URL, prefix)],
     ]
     let clean = true
