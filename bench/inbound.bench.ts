@@ -59,7 +59,7 @@ interface Options {
 
 const USAGE = `npm run bench -- inbound [options]
   --messages N      messages offered as fast as possible (default 20000)
-  --engine E        postgres (default; DATABASE_URL or ${DEFAULT_DATABASE_URL}) or pglite (in memory)
+  --engine E        postgres (default; DATABASE_URL or ${DEFAULT_DATABASE_URL}) or pglite (embedded, in a new directory)
   --concurrency N   inbound worker concurrency (default: INBOUND_CONCURRENCY from config)
   --pool N          database pool size (default: DB_POOL_SIZE from config)
   --rate N          offered load of the latency phase, messages a second (default 300)
@@ -120,7 +120,7 @@ function parseOptions(args: string[]): Options {
   const split = values.split ?? false
   if (split && engine === 'pglite') {
     throw new UsageError(
-      '--split needs --engine postgres (an in-memory PGlite cannot be shared by two processes)',
+      '--split needs --engine postgres (a PGlite database cannot be shared by two processes)',
     )
   }
   if (split && (values.breakdown || values.profile || values['in-process'])) {
@@ -128,7 +128,7 @@ function parseOptions(args: string[]): Options {
       '--breakdown, --profile and --in-process look inside this process: they cannot be combined with --split',
     )
   }
-  // The bench seeds and verifies the database itself: an in-memory PGlite must be in this process.
+  // The bench seeds and verifies the database itself: a PGlite database must be in this process.
   const inProcess = values['in-process'] || values.breakdown || values.profile || engine === 'pglite'
   return {
     messages: positive('messages', values.messages, 20_000) as number,

@@ -83,7 +83,7 @@ openP50Ms, openP99Ms, offeredRate, requestsPerSec, capacityListP99Ms, capacityOp
 sseConnections, sseDeliveryP99Ms, baselineRequestsPerSec, baselineP99Ms, ratio.
 
 Options:
-  --engine E          postgres (default; DATABASE_URL or ${DEFAULT_DATABASE_URL}) or pglite (in memory, smaller defaults)
+  --engine E          postgres (default; DATABASE_URL or ${DEFAULT_DATABASE_URL}) or pglite (embedded, in a new directory; smaller defaults)
   --cases N           cases seeded in station CQ (default 100000; 10000 with pglite)
   --messages N        messages seeded over those cases (default 1000000; 100000 with pglite)
   --concurrency N     HTTP clients in the baseline and capacity phases, each with a keep-alive connection (default 32)
