@@ -1,4 +1,4 @@
-import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { sql } from 'kysely'
@@ -16,12 +16,20 @@ describe('PGlite data directory', () => {
     await rm(root, { recursive: true, force: true })
   })
 
-  it('creates a new database in a process of its own, and leaves an existing one alone', async () => {
+  it('creates a new database in a process of its own', async () => {
     const dir = join(root, 'apart')
     await createPGliteDataDir(dir)
-    const created = await stat(join(dir, 'PG_VERSION'))
+    expect((await stat(join(dir, 'PG_VERSION'))).isFile()).toBe(true)
+    expect((await stat(join(dir, 'base'))).isDirectory()).toBe(true)
+  })
+
+  it('leaves a directory that holds a database alone', async () => {
+    // Only the marker: a child started here would try to open it and fail, and nothing else appears.
+    const dir = join(root, 'marked')
+    await mkdir(dir)
+    await writeFile(join(dir, 'PG_VERSION'), '17\n')
     await createPGliteDataDir(dir)
-    expect((await stat(join(dir, 'PG_VERSION'))).mtimeMs).toBe(created.mtimeMs)
+    expect(await readdir(dir)).toEqual(['PG_VERSION'])
   })
 
   it('keeps what was written across a close and a reopen', async () => {
